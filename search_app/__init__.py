@@ -1,0 +1,37 @@
+"""search_app: full-text search over a corpus of documents, passage by passage, with sources."""
+
+from __future__ import annotations
+
+from dataclasses import fields
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+__version__ = "0.1.0"
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(config: dict[str, Any] | None = None) -> Flask:
+    """Create the web application.
+
+    ``config`` may hold any setting of :class:`search_app.config.Settings` in upper case
+    (``CORPUS_DIR``, ``INDEX_DIR``, ``PAGE_SIZE``, ...); the rest comes from ``SEARCH_APP_*``.
+    """
+    from search_app import web
+    from search_app.config import Settings, load_settings
+    from search_app.searching import SearchIndex
+
+    config = dict(config or {})
+    names = {field.name for field in fields(Settings)}
+    settings = load_settings({k.lower(): v for k, v in config.items() if k.lower() in names})
+
+    app = Flask(__name__, template_folder=str(ROOT / "templates"))
+    app.config.from_mapping(config)
+    app.extensions["search_app.settings"] = settings
+    app.extensions["search_app.index"] = SearchIndex(settings.index_dir)
+    app.jinja_env.globals.update(web.TEMPLATE_HELPERS)
+    app.jinja_env.filters["as_markup"] = web.as_markup
+    app.register_blueprint(web.bp)
+    return app

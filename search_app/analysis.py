@@ -1,0 +1,38 @@
+"""Analyzers: how text becomes index terms, used alike for documents and for queries.
+
+Whoosh keeps ``*`` inside tokens with its default pattern, so the tokenizer pattern is set here
+explicitly. Apostrophes inside words are dropped rather than split on, so that ``Ra'isi``,
+``Ra’isi`` and ``Raisi`` (and ``Khomeini’s`` and ``Khomeinis``) meet on one term, and accents are
+folded (``Mojāhedin`` = ``Mojahedin``). Only built-in Whoosh components are used: the analyzer is
+pickled into the index, and an index must not depend on our class names.
+"""
+
+from __future__ import annotations
+
+from whoosh.analysis import (
+    Analyzer,
+    CharsetFilter,
+    LowercaseFilter,
+    RegexTokenizer,
+    StemFilter,
+    StopFilter,
+)
+from whoosh.support.charset import accent_map
+
+#: A word is a run of word characters, possibly joined by apostrophes or inner dots (``U.S``).
+TOKEN_PATTERN = r"\w+(?:['’ʼ‘`.]\w+)*"
+
+APOSTROPHES = "'’ʼ‘`"
+
+_FOLDING = {**accent_map, **{ord(mark): "" for mark in APOSTROPHES}}
+
+
+def english_analyzer() -> Analyzer:
+    """Return the analyzer for English text: fold, drop stop words, stem."""
+    return (
+        RegexTokenizer(TOKEN_PATTERN)
+        | LowercaseFilter()
+        | CharsetFilter(_FOLDING)
+        | StopFilter()
+        | StemFilter()
+    )

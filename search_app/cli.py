@@ -1,0 +1,209 @@
+"""The ``search-app`` command: parse arguments, call the core, print the outcome.
+
+Every command takes ``--corpus`` and ``--index`` (or ``SEARCH_APP_CORPUS`` / ``SEARCH_APP_INDEX``;
+a flag wins). Problems go to standard error with the file and the reason; summaries go to
+standard output as one line.
+"""
+
+from __future__ import annotations
+
+import html
+import json
+import re
+from collections.abc import Callable
+from dataclasses import replace
+from functools import wraps
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import click
+
+from search_app.config import Settings, env_name, load_settings
+from search_app.corpus import DocumentError, Problem, load_corpus
+from search_app.indexing import (
+    IndexBusyError,
+    IndexReport,
+    StrictModeError,
+    build_index,
+    describe_missing,
+    read_generation,
+)
+from search_app.searching import (
+    IndexUnavailable,
+    QueryError,
+    SearchIndex,
+    SearchRequest,
+    result_as_dict,
+    search,
+)
+
+
+def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
+    """Add ``--corpus`` and ``--index`` to a command and pass it the resulting settings."""
+
+    @click.option(
+        "--corpus",
+        "corpus_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=env_name("corpus_dir"),
+        help=f"Corpus folder [default: corpus; env: {env_name('corpus_dir')}]",
+    )
+    @click.option(
+        "--index",
+        "index_dir",
+        type=click.Path(file_okay=False, path_type=Path),
+        envvar=env_name("index_dir"),
+        help=f"Index folder [default: index; env: {env_name('index_dir')}]",
+    )
+    @wraps(command)
+    def wrapper(corpus_dir: Path | None, index_dir: Path | None, **kwargs: Any) -> Any:
+        try:
+            settings = load_settings({"corpus_dir": corpus_dir, "index_dir": index_dir})
+        except ValueError as error:
+            raise click.UsageError(str(error)) from None
+        return command(settings, **kwargs)
+
+    return wrapper
+
+
+def _print_problems(problems: list[Problem]) -> None:
+    for problem in problems:
+        click.echo(f"{problem}", err=True)
+
+
+def summary_line(report: IndexReport) -> str:
+    """Describe an index run in one line."""
+    if report.full:
+        head = f"Built index {report.generation}"
+    elif report.wrote:
+        head = f"Updated index {report.generation}"
+    else:
+        head = f"Index {report.generation} is up to date"
+    problems = len(report.problems)
+    skipped = f"; {problems} file{'' if problems == 1 else 's'} skipped" if problems else ""
+    return (
+        f"{head}: {report.documents} documents, {report.passages} passages "
+        f"({report.added} added, {report.changed} changed, {report.removed} removed, "
+        f"{report.unchanged} unchanged){skipped}"
+    )
+
+
+def run_index(settings: Settings, full: bool = False, strict: bool = False) -> IndexReport:
+    """Build or update the index, printing problems and the summary line."""
+    try:
+        report = build_index(
+            settings.corpus_dir,
+            settings.index_dir,
+            full=full,
+            strict=strict,
+            max_chars=settings.max_passage_chars,
+        )
+    except StrictModeError as error:
+        _print_problems(error.problems)
+        raise click.ClickException(f"{error} (--strict): fix the files above") from None
+    except (IndexBusyError, DocumentError) as error:
+        raise click.ClickException(str(error)) from None
+    if report.reason:
+        click.echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
+    _print_problems(report.problems)
+    click.echo(summary_line(report))
+    return report
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="search_app")
+def main() -> None:
+    """Search a corpus of documents passage by passage, with sources and links."""
+
+
+@main.command("index")
+@with_paths
+@click.option("--full", is_flag=True, help="Rebuild everything into a new generation.")
+@click.option("--strict", is_flag=True, help="Fail, writing nothing, if any file has a problem.")
+def index_command(settings: Settings, full: bool, strict: bool) -> None:
+    """Build the index, or update it with the files that changed."""
+    run_index(settings, full=full, strict=strict)
+
+
+@main.command()
+@with_paths
+@click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
+@click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
+@click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
+def serve(settings: Settings, host: str, port: int, threads: int) -> None:
+    """Serve the search page with a production WSGI server (building the index if needed)."""
+    import waitress
+
+    from search_app import create_app
+
+    if read_generation(settings.index_dir) is None:
+        click.echo(f"{describe_missing(settings.index_dir)} Building it now.", err=True)
+        run_index(settings)
+    app = create_app({"CORPUS_DIR": settings.corpus_dir, "INDEX_DIR": settings.index_dir})
+    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
+    waitress.serve(app, host=host, port=port, threads=threads, ident="search_app")
+
+
+def _cli_link(doc_id: str, passage: int, q: str) -> str:
+    return f"/doc/{quote(doc_id)}?{urlencode({'q': q})}#p-{passage}"
+
+
+_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
+
+
+def _terminal_text(highlight: str, color: bool) -> str:
+    marked = _MARK.sub(
+        lambda m: click.style(m.group(1), bold=True, underline=True) if color else m.group(1),
+        highlight,
+    )
+    return html.unescape(marked)
+
+
+@main.command("search")
+@with_paths
+@click.argument("query")
+@click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
+def search_command(settings: Settings, query: str, limit: int, as_json: bool) -> None:
+    """Search the index and print the matching passages."""
+    limits = replace(settings, page_size=limit)
+    try:
+        result = search(SearchIndex(settings.index_dir), SearchRequest(q=query), limits)
+    except (QueryError, IndexUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        click.echo(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2))
+        return
+    color = click.get_text_stream("stdout").isatty()
+    click.echo(
+        f"{result.total} passages in {result.documents} documents match {query!r}"
+        + (f"; showing {len(result.hits)}" if result.hits else "")
+    )
+    for number, hit in enumerate(result.hits, start=1):
+        label = " · ".join(
+            part
+            for part in (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
+            if part
+        )
+        click.echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
+        click.echo("   " + _terminal_text(hit.highlight, color).replace("\n", "\n   "))
+
+
+@main.command()
+@with_paths
+def check(settings: Settings) -> None:
+    """Validate the corpus without indexing; exit 1 if any file has a problem."""
+    try:
+        corpus = load_corpus(settings.corpus_dir, settings.max_passage_chars)
+    except DocumentError as error:
+        raise click.ClickException(str(error)) from None
+    _print_problems(corpus.problems)
+    passages = sum(len(document.passages) for document in corpus.documents)
+    count = len(corpus.problems)
+    click.echo(
+        f"{len(corpus.documents)} documents ({passages} passages) are valid; "
+        f"{count} problem{'' if count == 1 else 's'}"
+    )
+    if corpus.problems:
+        raise SystemExit(1)

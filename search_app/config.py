@@ -1,0 +1,72 @@
+"""Paths and limits, from defaults, the environment (``SEARCH_APP_*``) and explicit overrides.
+
+Every path the application touches comes from a :class:`Settings` object, so tests point the whole
+application at temporary directories and nothing ever writes to the real ``index/`` by accident.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
+from pathlib import Path
+from typing import Any
+
+ENV_PREFIX = "SEARCH_APP_"
+#: The two paths have the short names the CLI documents; every other setting is SEARCH_APP_<NAME>.
+ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
+
+
+def env_name(setting: str) -> str:
+    """Return the environment variable that sets ``setting``."""
+    return ENV_NAMES.get(setting, ENV_PREFIX + setting.upper())
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything that can be configured, with the defaults a fresh checkout uses."""
+
+    corpus_dir: Path = Path("corpus")
+    index_dir: Path = Path("index")
+    page_size: int = 10
+    per_document: int = 3
+    max_query_length: int = 500
+    max_page: int = 1000
+    max_passage_chars: int = 1200
+
+
+def _coerce(value: str, like: Any) -> Any:
+    if isinstance(like, Path):
+        return Path(value)
+    if isinstance(like, int):
+        return int(value)
+    return value
+
+
+def load_settings(
+    overrides: Mapping[str, Any] | None = None, environ: Mapping[str, str] | None = None
+) -> Settings:
+    """Build settings from defaults, then the environment (:func:`env_name`), then ``overrides``.
+
+    :raises ValueError: when a variable or override cannot be read as its field's type.
+    """
+    environ = os.environ if environ is None else environ
+    settings = Settings()
+    values: dict[str, Any] = {}
+    for field in fields(Settings):
+        default = getattr(settings, field.name)
+        raw = environ.get(env_name(field.name))
+        if raw:
+            try:
+                values[field.name] = _coerce(raw, default)
+            except ValueError:
+                raise ValueError(
+                    f"{env_name(field.name)}={raw!r} is not a valid {type(default).__name__}"
+                ) from None
+    for name, value in (overrides or {}).items():
+        key = name.lower()
+        if key not in {f.name for f in fields(Settings)}:
+            raise ValueError(f"unknown setting {name!r}")
+        if value is not None:
+            values[key] = _coerce(str(value), getattr(settings, key))
+    return replace(settings, **values)

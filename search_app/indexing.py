@@ -1,0 +1,360 @@
+"""Build and update the index: generations, the atomic switch, incremental updates, locking.
+
+``index/`` holds generations. A full build writes a fresh ``gen-*`` directory and, only once it is
+complete, points ``index/CURRENT`` at it with an atomic ``os.replace`` (fsynced), so a build that
+dies half-way leaves the previous generation serving. Readers notice the new pointer and open the
+new generation. An incremental update compares content hashes with the generation's manifest and
+rewrites only the documents that were added, changed or removed; with nothing to do, it writes
+nothing. One ``index`` run at a time: a second one is refused with a message.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import fcntl
+import json
+import os
+import secrets
+import shutil
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from whoosh import index as whoosh_index
+from whoosh.writing import IndexWriter
+
+from search_app.corpus import (
+    CorpusFile,
+    Document,
+    DocumentError,
+    Problem,
+    load_document,
+    scan_corpus,
+)
+from search_app.schema import SCHEMA_VERSION, build_schema
+
+CURRENT = "CURRENT"
+MANIFEST = "manifest.json"
+LOCK = ".lock"
+GENERATION_PREFIX = "gen-"
+
+
+class IndexBusyError(Exception):
+    """Another ``index`` run holds the lock."""
+
+
+class StrictModeError(Exception):
+    """``--strict`` was given and the corpus has problems; nothing was written."""
+
+    def __init__(self, problems: list[Problem]) -> None:
+        super().__init__(f"{len(problems)} problem(s) in the corpus; nothing was indexed")
+        self.problems = problems
+
+
+@dataclass
+class IndexReport:
+    """What one ``index`` run did."""
+
+    generation: str
+    full: bool
+    added: int = 0
+    changed: int = 0
+    removed: int = 0
+    unchanged: int = 0
+    documents: int = 0
+    passages: int = 0
+    problems: list[Problem] = field(default_factory=list)
+    reason: str | None = None
+
+    @property
+    def wrote(self) -> bool:
+        return self.full or bool(self.added or self.changed or self.removed)
+
+
+@dataclass(frozen=True)
+class Generation:
+    """A complete index generation on disk and its manifest."""
+
+    path: Path
+    manifest: dict[str, Any]
+
+    @property
+    def name(self) -> str:
+        return self.path.name
+
+    @property
+    def documents(self) -> dict[str, dict[str, Any]]:
+        return self.manifest["documents"]
+
+
+def _fsync_dir(path: Path) -> None:
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+def _write_atomically(path: Path, data: str) -> None:
+    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(data)
+        handle.flush()
+        os.fsync(handle.fileno())
+    os.replace(tmp, path)
+    _fsync_dir(path.parent)
+
+
+def current_generation_name(index_dir: Path) -> str | None:
+    """Return the name of the generation ``index/CURRENT`` points at, if any."""
+    try:
+        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return name or None
+
+
+def read_generation(index_dir: Path) -> Generation | None:
+    """Return the current generation, or ``None`` if there is none of this schema version."""
+    name = current_generation_name(index_dir)
+    if name is None:
+        return None
+    path = index_dir / name
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    if manifest.get("schema_version") != SCHEMA_VERSION:
+        return None
+    return Generation(path, manifest)
+
+
+def describe_missing(index_dir: Path) -> str:
+    """Say why there is no usable index in ``index_dir`` and what to run."""
+    name = current_generation_name(index_dir)
+    if name is None:
+        return f"No index in {index_dir}/: run `search-app index`."
+    path = index_dir / name
+    try:
+        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return f"The index in {index_dir}/ is damaged or incomplete: run `search-app index --full`."
+    return (
+        f"The index in {index_dir}/ has schema version {manifest.get('schema_version')}, this "
+        f"version of search_app needs {SCHEMA_VERSION}: run `search-app index`."
+    )
+
+
+@contextmanager
+def index_lock(index_dir: Path) -> Iterator[None]:
+    """Hold the index folder's lock for one build or update.
+
+    :raises IndexBusyError: at once, when another run holds it.
+    """
+    index_dir.mkdir(parents=True, exist_ok=True)
+    with open(index_dir / LOCK, "a+") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise IndexBusyError(
+                f"another `search-app index` is running on {index_dir}/: wait for it to finish"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
+    meta = document.meta
+    for passage in document.passages:
+        fields: dict[str, Any] = {
+            "passage_id": f"{document.doc_id}#{passage.number}",
+            "doc_id": document.doc_id,
+            "number": passage.number,
+            "text": passage.text,
+            "markdown": passage.markdown,
+            "title": meta.title,
+            "source": meta.source,
+            "source_type": meta.source_type or "",
+            "language": meta.language,
+            "date": meta.date or "",
+            "url": meta.url,
+            "doc_format": document.format,
+        }
+        if passage.page is not None:
+            fields["page"] = passage.page
+        if meta.year is not None:
+            fields["year"] = meta.year
+        yield fields
+
+
+def _add_document(writer: IndexWriter, document: Document) -> None:
+    for fields in _passage_fields(document):
+        writer.add_document(**fields)
+
+
+def _manifest_entry(document: Document) -> dict[str, Any]:
+    meta = document.meta
+    return {
+        "path": document.relative_path,
+        "hash": document.content_hash,
+        "passages": len(document.passages),
+        "title": meta.title,
+        "source": meta.source,
+        "source_type": meta.source_type,
+        "date": meta.date,
+        "language": meta.language,
+    }
+
+
+def _write_manifest(path: Path, documents: dict[str, dict[str, Any]]) -> None:
+    manifest = {
+        "schema_version": SCHEMA_VERSION,
+        "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "documents": dict(sorted(documents.items())),
+    }
+    _write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
+
+
+def _new_generation_dir(index_dir: Path) -> Path:
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
+    path = index_dir / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}"
+    path.mkdir()
+    return path
+
+
+def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
+    """Remove generations except ``keep``: the new one, and the one readers may still hold."""
+    for path in index_dir.iterdir():
+        if path.name.startswith(GENERATION_PREFIX) and path.name not in keep and path.is_dir():
+            shutil.rmtree(path, ignore_errors=True)
+
+
+Progress = Callable[[int, int], None]
+
+
+def _load(
+    files: list[CorpusFile], max_chars: int, problems: list[Problem], progress: Progress | None
+) -> Iterator[Document]:
+    for done, file in enumerate(files, start=1):
+        try:
+            yield load_document(file, max_chars)
+        except DocumentError as error:
+            problems.append(Problem(file.relative_path, str(error)))
+        if progress is not None:
+            progress(done, len(files))
+
+
+def build_index(
+    corpus_dir: Path,
+    index_dir: Path,
+    *,
+    full: bool = False,
+    strict: bool = False,
+    max_chars: int = 1200,
+    progress: Progress | None = None,
+) -> IndexReport:
+    """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
+
+    Builds a new generation when ``full`` is set or no usable generation exists; otherwise
+    updates the current one in place, touching only documents whose content hash changed.
+
+    :raises IndexBusyError: when another run is under way.
+    :raises StrictModeError: when ``strict`` is set and any corpus file has a problem.
+    :raises DocumentError: when the corpus folder is missing.
+    """
+    with index_lock(index_dir):
+        scan = scan_corpus(corpus_dir)
+        problems = list(scan.problems)
+        current = read_generation(index_dir)
+        reason = None
+        if current is None and current_generation_name(index_dir) is not None:
+            reason = describe_missing(index_dir)
+        if strict:
+            list(_load(scan.files, max_chars, problems, None))
+            if problems:
+                raise StrictModeError(sorted(problems, key=lambda p: p.path))
+        if full or current is None:
+            loaded = _load(scan.files, max_chars, problems, progress)
+            report = _build_full(index_dir, loaded, current)
+        else:
+            report = _update(current, scan.files, max_chars, problems, progress)
+        report.problems = sorted(problems, key=lambda p: p.path)
+        report.reason = reason
+        return report
+
+
+def _build_full(
+    index_dir: Path, documents: Iterator[Document], previous: Generation | None
+) -> IndexReport:
+    path = _new_generation_dir(index_dir)
+    ix = whoosh_index.create_in(str(path), build_schema())
+    manifest: dict[str, dict[str, Any]] = {}
+    writer = ix.writer(limitmb=256)
+    try:
+        for document in documents:
+            _add_document(writer, document)
+            manifest[document.doc_id] = _manifest_entry(document)
+    except BaseException:
+        writer.cancel()
+        ix.close()
+        shutil.rmtree(path, ignore_errors=True)
+        raise
+    writer.commit()
+    ix.close()
+    _write_manifest(path, manifest)
+    _write_atomically(index_dir / CURRENT, path.name + "\n")
+    keep = {path.name} | ({previous.name} if previous else set())
+    _remove_old_generations(index_dir, keep)
+    return IndexReport(
+        generation=path.name,
+        full=True,
+        added=len(manifest),
+        documents=len(manifest),
+        passages=sum(entry["passages"] for entry in manifest.values()),
+    )
+
+
+def _update(
+    current: Generation,
+    files: list[CorpusFile],
+    max_chars: int,
+    problems: list[Problem],
+    progress: Progress | None,
+) -> IndexReport:
+    old = current.documents
+    on_disk = {file.doc_id: file for file in files}
+    removed = sorted(set(old) - set(on_disk))
+    to_load = [file for file in files if old.get(file.doc_id, {}).get("hash") != file.content_hash]
+    report = IndexReport(generation=current.name, full=False)
+    manifest = dict(old)
+    if to_load or removed:
+        ix = whoosh_index.open_dir(str(current.path))
+        writer = ix.writer(timeout=10.0)
+        try:
+            for doc_id in removed:
+                writer.delete_by_term("doc_id", doc_id)
+                del manifest[doc_id]
+            report.removed = len(removed)
+            for document in _load(to_load, max_chars, problems, progress):
+                if document.doc_id in old:
+                    writer.delete_by_term("doc_id", document.doc_id)
+                    report.changed += 1
+                else:
+                    report.added += 1
+                _add_document(writer, document)
+                manifest[document.doc_id] = _manifest_entry(document)
+        except BaseException:
+            writer.cancel()
+            ix.close()
+            raise
+        writer.commit()
+        ix.close()
+        _write_manifest(current.path, manifest)
+    report.unchanged = len(files) - len(to_load)
+    report.documents = len(manifest)
+    report.passages = sum(entry["passages"] for entry in manifest.values())
+    return report

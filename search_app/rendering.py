@@ -1,0 +1,109 @@
+"""Turn document text into safe HTML and plain text.
+
+Documents are untrusted: their Markdown may carry raw HTML, scripts or ``javascript:`` links. All
+rendered Markdown passes through an allow-list sanitizer (nh3) that keeps only text markup and
+links to ``http``/``https`` URLs. Plain text is escaped. Everything here returns ``str``; the web
+layer decides, in one place, what counts as already-safe markup.
+"""
+
+from __future__ import annotations
+
+import html
+import re
+from collections.abc import Callable
+from html.parser import HTMLParser
+
+import markdown as markdown_lib
+import nh3
+
+ALLOWED_TAGS = {
+    "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h1", "h2", "h3", "h4", "h5", "h6",
+    "hr", "i", "li", "ol", "p", "pre", "q", "s", "strong", "sub", "sup", "table", "tbody", "td",
+    "th", "thead", "tr", "ul",
+}  # fmt: skip
+ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
+URL_SCHEMES = {"http", "https"}
+_HTTP_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+
+
+def is_http_url(value: str | None) -> bool:
+    """Tell whether ``value`` is an absolute http(s) URL, the only kind we ever link to."""
+    return bool(value) and bool(_HTTP_URL.match(value))
+
+
+def markdown_to_html(source: str) -> str:
+    """Render Markdown to sanitized HTML: no scripts, no styles, links only to http(s)."""
+    raw = markdown_lib.markdown(source, extensions=["tables", "fenced_code"])
+    return nh3.clean(
+        raw,
+        tags=ALLOWED_TAGS,
+        attributes=ALLOWED_ATTRIBUTES,
+        url_schemes=URL_SCHEMES,
+        link_rel="noopener noreferrer nofollow",
+        clean_content_tags={"script", "style"},
+    )
+
+
+def text_to_html(text: str) -> str:
+    """Render plain text as one escaped paragraph, keeping its line breaks."""
+    lines = (html.escape(line) for line in text.split("\n"))
+    return "<p>" + "<br>".join(lines) + "</p>"
+
+
+class _TextCollector(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.parts: list[str] = []
+
+    def handle_data(self, data: str) -> None:
+        self.parts.append(data)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        if tag in {"br", "p", "li", "tr", "h1", "h2", "h3", "h4", "h5", "h6"}:
+            self.parts.append("\n")
+
+
+def html_to_text(fragment: str) -> str:
+    """Return the visible text of an HTML fragment, whitespace collapsed."""
+    collector = _TextCollector()
+    collector.feed(fragment)
+    collector.close()
+    text = "".join(collector.parts)
+    return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
+
+
+def markdown_to_text(source: str) -> str:
+    """Return the plain text a reader sees when ``source`` is rendered as Markdown."""
+    return html_to_text(markdown_to_html(source))
+
+
+class _TextRewriter(HTMLParser):
+    """Re-emit sanitized HTML unchanged except for text, which goes through ``transform``."""
+
+    def __init__(self, transform: Callable[[str], str]) -> None:
+        super().__init__(convert_charrefs=True)
+        self.transform = transform
+        self.out: list[str] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.out.append(self.get_starttag_text() or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        self.out.append(f"</{tag}>")
+
+    def handle_data(self, data: str) -> None:
+        self.out.append(self.transform(data))
+
+
+def transform_text_nodes(fragment: str, transform: Callable[[str], str]) -> str:
+    """Apply ``transform`` (text in, escaped HTML out) to each text node of sanitized HTML.
+
+    Used to highlight query terms inside a rendered document without touching its tags.
+    """
+    rewriter = _TextRewriter(transform)
+    rewriter.feed(fragment)
+    rewriter.close()
+    return "".join(rewriter.out)

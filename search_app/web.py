@@ -1,0 +1,276 @@
+"""The web layer: turn GET requests into core calls and core results into pages and JSON.
+
+All state lives in the query string, so every page is a link that can be shared. Parameters are
+read once, in :func:`read_request`, into a canonical form; a URL that is not canonical is
+redirected to the one that is. Bad input is a 400 page (or ``{"error"}`` under ``/api/``) that
+says what to change.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass
+from functools import partial
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from markupsafe import Markup
+from werkzeug.exceptions import HTTPException
+
+from search_app.config import Settings
+from search_app.rendering import is_http_url
+from search_app.searching import (
+    FACETS,
+    IndexUnavailable,
+    QueryError,
+    ResultPage,
+    SearchIndex,
+    SearchRequest,
+    get_document,
+    overview,
+    parse_year,
+    result_as_dict,
+    search,
+)
+
+bp = Blueprint("search", __name__)
+
+#: Query-string parameters in their canonical order.
+PARAMETERS = ("q", *FACETS, "from", "to", "doc", "page")
+MAX_PARAMETER_LENGTH = 300
+EXAMPLE_SEARCHES = ("death commission", "mass graves", "independent investigation", "Raisi")
+
+
+def as_markup(fragment: str) -> Markup:
+    """Mark HTML that the core built (every character of user text escaped) as safe to output.
+
+    This is the one place where a string becomes ``Markup``; templates never use ``|safe``.
+    """
+    return Markup(fragment)
+
+
+def settings() -> Settings:
+    return current_app.extensions["search_app.settings"]
+
+
+def search_index() -> SearchIndex:
+    return current_app.extensions["search_app.index"]
+
+
+@dataclass(frozen=True)
+class BadRequest(Exception):
+    message: str
+
+
+def _single(args: Mapping[str, Any], name: str) -> str | None:
+    values = args.getlist(name)
+    if len(values) > 1:
+        raise BadRequest(f"Give {name!r} once, not {len(values)} times.")
+    value = values[0].strip() if values else ""
+    if len(value) > MAX_PARAMETER_LENGTH and name != "q":
+        raise BadRequest(f"{name!r} is too long (over {MAX_PARAMETER_LENGTH} characters).")
+    return value or None
+
+
+def read_request(args: Mapping[str, Any]) -> SearchRequest:
+    """Read and validate the search parameters of a query string.
+
+    :raises BadRequest: naming the parameter that is wrong.
+    """
+    values = {name: _single(args, name) for name in PARAMETERS}
+    page_text = values["page"] or "1"
+    if not page_text.isdigit() or not 1 <= int(page_text) <= settings().max_page:
+        raise BadRequest(
+            f"page must be a number from 1 to {settings().max_page}, not {page_text!r}."
+        )
+    try:
+        year_from = parse_year(values["from"], "from")
+        year_to = parse_year(values["to"], "to")
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    if year_from is not None and year_to is not None and year_from > year_to:
+        raise BadRequest(f"from ({year_from}) is after to ({year_to}): swap them.")
+    return SearchRequest(
+        q=values["q"] or "",
+        page=int(page_text),
+        source=values["source"],
+        source_type=values["source_type"],
+        language=values["language"],
+        year_from=year_from,
+        year_to=year_to,
+        doc=values["doc"],
+    )
+
+
+def canonical_args(req: SearchRequest, **changes: Any) -> dict[str, Any]:
+    """Return the query-string parameters of ``req`` (with ``changes``), defaults left out."""
+    values: dict[str, Any] = {
+        "q": req.q,
+        "source": req.source,
+        "source_type": req.source_type,
+        "language": req.language,
+        "from": req.year_from,
+        "to": req.year_to,
+        "doc": req.doc,
+        "page": req.page if req.page != 1 else None,
+    }
+    values.update(changes)
+    return {name: values[name] for name in PARAMETERS if values.get(name) not in (None, "")}
+
+
+def _is_canonical(args: Mapping[str, Any], canonical: dict[str, Any]) -> bool:
+    given = [(name, value) for name, value in args.items(multi=True)]
+    return given == [(name, str(value)) for name, value in canonical.items()]
+
+
+def passage_link(doc_id: str, number: int, q: str | None, external: bool = False) -> str:
+    """Link to one passage of a document, with the query terms marked there."""
+    return url_for(
+        "search.document", doc_id=doc_id, q=q or None, _anchor=f"p-{number}", _external=external
+    )
+
+
+def _run_search(req: SearchRequest) -> ResultPage:
+    try:
+        result = search(search_index(), req, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    if req.page > result.pages:
+        abort(404, f"Page {req.page} is past the last page of results ({result.pages}).")
+    return result
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template(
+        "index.html", overview=overview(search_index()), examples=EXAMPLE_SEARCHES
+    )
+
+
+@bp.get("/search")
+def search_page() -> Any:
+    req = read_request(request.args)
+    if not req.q:
+        return redirect(url_for("search.home"))
+    canonical = canonical_args(req)
+    if not _is_canonical(request.args, canonical):
+        return redirect(url_for("search.search_page", **canonical))
+    result = _run_search(req)
+    return render_template(
+        "search.html", result=result, req=req, args=canonical_args, page_size=settings().page_size
+    )
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    req = read_request(request.args)
+    if not req.q:
+        raise BadRequest("Give the query as q=…, e.g. /api/search?q=death+commission")
+    result = _run_search(req)
+    return jsonify(result_as_dict(result, partial(passage_link, external=True)))
+
+
+def _document_or_404(doc_id: str, q: str | None) -> Any:
+    try:
+        document = get_document(search_index(), doc_id, q, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    if document is None:
+        abort(404, f"There is no document {doc_id!r} in the index.")
+    return document
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> str:
+    q = _single(request.args, "q")
+    view = _document_or_404(doc_id, q)
+    return render_template("doc.html", doc=view, q=q or "")
+
+
+@bp.get("/api/doc/<path:doc_id>")
+def api_document(doc_id: str) -> Response:
+    q = _single(request.args, "q")
+    view = _document_or_404(doc_id, q)
+    data = asdict(view)
+    data["url"] = view.url if is_http_url(view.url) else None
+    data["link"] = url_for("search.document", doc_id=doc_id, _external=True)
+    return jsonify(data)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    summary = overview(search_index())
+    return jsonify(
+        status="ok",
+        documents=summary.documents,
+        passages=summary.passages,
+        generation=summary.generation,
+    )
+
+
+def _wants_json() -> bool:
+    return request.path.startswith("/api/") or request.path == "/healthz"
+
+
+def _error(status: int, message: str, title: str) -> tuple[Any, int]:
+    if _wants_json():
+        return jsonify(error=message, status=status), status
+    return render_template("error.html", status=status, title=title, message=message), status
+
+
+@bp.app_errorhandler(BadRequest)
+def bad_request(error: BadRequest) -> tuple[Any, int]:
+    return _error(400, error.message, "That search cannot be run")
+
+
+@bp.app_errorhandler(IndexUnavailable)
+def index_unavailable(error: IndexUnavailable) -> tuple[Any, int]:
+    if request.path == "/healthz":
+        return jsonify(status="unavailable", error=str(error)), 503
+    return _error(503, str(error), "The search index is not available")
+
+
+@bp.app_errorhandler(HTTPException)
+def http_error(error: HTTPException) -> tuple[Any, int]:
+    status = error.code or 500
+    return _error(status, error.description or "", f"{status} {error.name}")
+
+
+@bp.app_errorhandler(Exception)
+def unexpected_error(error: Exception) -> tuple[Any, int]:
+    current_app.logger.exception("unhandled error on %s", request.path)
+    return _error(500, "Something went wrong on our side; the error has been logged.", "Error")
+
+
+SECURITY_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
+        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+    ),
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "no-referrer",
+    "X-Frame-Options": "DENY",
+}
+
+
+@bp.after_app_request
+def add_security_headers(response: Response) -> Response:
+    for name, value in SECURITY_HEADERS.items():
+        response.headers.setdefault(name, value)
+    return response
+
+
+TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+    "passage_link": passage_link,
+    "is_http_url": is_http_url,
+}

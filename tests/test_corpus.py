@@ -1,0 +1,188 @@
+from pathlib import Path
+
+import pytest
+
+from search_app.corpus import (
+    DocumentError,
+    Problem,
+    load_corpus,
+    markdown_blocks,
+    markdown_passages,
+    parse_date,
+    parse_metadata,
+    scan_corpus,
+    split_front_matter,
+    split_sentences,
+    text_passages,
+)
+from tests.conftest import REPO, write_corpus
+
+
+def test_fixture_corpus_loads_every_document(corpus_dir: Path) -> None:
+    corpus = load_corpus(corpus_dir)
+    assert corpus.problems == []
+    assert [d.doc_id for d in corpus.documents] == [
+        "hostile",
+        "news/graves",
+        "notes/plain",
+        "reports/commission",
+    ]
+    commission = corpus.documents[3]
+    assert commission.meta.title == "The Death Commission in Tehran"
+    assert commission.meta.date == "2019-06-01"  # YAML reads it as a date; we keep ISO text
+    assert commission.meta.tags == ("commission", "tehran")
+    assert commission.format == "markdown"
+    assert [p.number for p in commission.passages] == [1, 2, 3]
+    assert commission.passages[0].markdown.startswith("# Findings\n\nThe death commission")
+    assert commission.passages[0].text.startswith("Findings\nThe death commission")
+
+
+def test_plain_text_takes_metadata_from_its_sidecar(corpus_dir: Path) -> None:
+    plain = next(d for d in load_corpus(corpus_dir).documents if d.doc_id == "notes/plain")
+    assert plain.meta.source == "Field notes"
+    assert plain.format == "text"
+    assert [p.text for p in plain.passages] == [
+        "A plain text note about the death commission and its members.",
+        "It has two paragraphs and a <script>alert('txt')</script> tag.",
+    ]
+
+
+def test_shipped_corpus_is_valid() -> None:
+    corpus = load_corpus(REPO / "corpus")
+    assert corpus.problems == []
+    sources = {d.meta.source for d in corpus.documents}
+    assert "Iran News Update" in sources
+    article = next(d for d in corpus.documents if d.meta.source == "Iran News Update")
+    assert article.meta.language == "en"
+    assert article.meta.date is None and article.meta.url is None  # the seed gives neither
+    assert article.passages[-1].text == "Source » irannewsupdate"
+    cited = [d for d in corpus.documents if d.meta.cited_in]
+    assert len(cited) == 6
+    assert all(d.meta.cited_in == article.doc_id for d in cited)
+
+
+@pytest.mark.parametrize(
+    ("files", "expected"),
+    [
+        ({"a.md": "no front matter\n"}, "a.md: no front matter: start the file with a '---' line"),
+        ({"a.md": "---\ntitle: T\n"}, "a.md: front matter is not closed"),
+        ({"a.md": "---\ntitle: T\n---\nbody\n"}, "a.md: missing required field 'source'"),
+        ({"a.md": "---\n- a list\n---\nbody\n"}, "a.md: metadata must be a YAML mapping"),
+        ({"a.md": "---\ntitle: [unclosed\n---\nx\n"}, "a.md: metadata is not valid YAML (line"),
+        ({"a.md": "---\ntitle: T\nsource: S\n---\n\n\n"}, "a.md: empty document: no text to index"),
+        ({"a.txt": "text\n"}, "a.txt: no metadata: add a.txt.meta.yml next to it"),
+        ({"a.pdf": "x"}, "a.pdf: unsupported file type (supported: .markdown, .md, .txt)"),
+        ({"x.txt.meta.yml": "title: T\n"}, "x.txt.meta.yml: sidecar without a document file"),
+        ({"a.md": "---\ntitle: T\nsource: S\n---\nx\n", "a.txt": "y"}, "a.txt: duplicate document id 'a'"),
+    ],
+)  # fmt: skip
+def test_problems_name_the_file_and_the_reason(
+    tmp_path: Path, files: dict[str, str], expected: str
+) -> None:
+    corpus = load_corpus(write_corpus(tmp_path / "c", files))
+    assert len(corpus.problems) == 1
+    assert str(corpus.problems[0]).startswith(expected)
+
+
+def test_non_utf8_file_is_a_problem_and_the_rest_still_loads(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "c", {"good.md": "---\ntitle: T\nsource: S\n---\nfine\n"})
+    (root / "bad.md").write_bytes(b"---\ntitle: T\nsource: S\n---\ncaf\xe9\n")
+    corpus = load_corpus(root)
+    assert [d.doc_id for d in corpus.documents] == ["good"]
+    assert corpus.problems == [
+        Problem("bad.md", "not UTF-8 text (byte 30): save the file as UTF-8")
+    ]
+
+
+def test_hidden_and_underscore_files_are_not_documents(tmp_path: Path) -> None:
+    root = write_corpus(
+        tmp_path / "c",
+        {".draft.md": "x", "_variants.txt": "x", "_private/a.md": "x", ".git/x.md": "x"},
+    )
+    scan = scan_corpus(root)
+    assert scan.files == [] and scan.problems == []
+
+
+def test_missing_corpus_folder_says_what_to_do(tmp_path: Path) -> None:
+    with pytest.raises(DocumentError, match="does not exist: create it or pass --corpus"):
+        scan_corpus(tmp_path / "nope")
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"title": "T"}, "missing required field 'source'"),
+        ({"title": " ", "source": "S"}, "missing required field 'title'"),
+        ({"title": "T", "source": "S", "source_type": "blog"}, "source_type 'blog' is not one of"),
+        ({"title": "T", "source": "S", "date": "20-1-1"}, "date '20-1-1' is not an ISO date"),
+        ({"title": "T", "source": "S", "date": "2020-02-30"}, "date '2020-02-30' does not exist"),
+        ({"title": "T", "source": "S", "url": "javascript:alert(1)"}, "is not an http:// or https://"),
+        ({"title": "T", "source": "S", "url": "ftp://x.org/a"}, "is not an http:// or https://"),
+        ({"title": "T", "source": "S", "language": "de"}, "language 'de' is not one of: en, fa"),
+        ({"title": "T", "source": "S", "colour": "red"}, "unknown field 'colour'"),
+        ({"title": "T", "source": "S", "tags": {"a": 1}}, "field 'tags' must be a list"),
+        ({"title": ["T"], "source": "S"}, "field 'title' must be text"),
+    ],
+)  # fmt: skip
+def test_metadata_validation(data: dict, message: str) -> None:
+    with pytest.raises(DocumentError, match=message.replace("(", r"\(")):
+        parse_metadata(data)
+
+
+def test_metadata_defaults_and_tag_string() -> None:
+    meta = parse_metadata({"title": "T", "source": "S", "date": 1988, "tags": "a, b"})
+    assert (meta.language, meta.date, meta.year, meta.tags) == ("en", "1988", 1988, ("a", "b"))
+
+
+@pytest.mark.parametrize("value", ["1988", "1988-07", "1988-07-19"])
+def test_partial_iso_dates_are_kept_as_written(value: str) -> None:
+    assert parse_date(value) == value
+
+
+def test_front_matter_split_keeps_body() -> None:
+    data, body = split_front_matter("---\ntitle: T\nsource: S\n---\n\nBody --- text\n")
+    assert data == {"title": "T", "source": "S"}
+    assert body == "\nBody --- text\n"
+
+
+def test_blocks_join_headings_and_keep_fences_whole() -> None:
+    body = "# Title\n\nFirst para\nline two.\n\n```\ncode\n\nmore code\n```\n\n- a\n- b\n\n## End"
+    assert list(markdown_blocks(body)) == [
+        "# Title\n\nFirst para\nline two.",
+        "```\ncode\n\nmore code\n```",
+        "- a\n- b",
+        "## End",
+    ]
+
+
+def test_long_paragraphs_split_at_sentence_ends() -> None:
+    text = "One two three. Four five six! Seven “eight.” Nine ten?"
+    assert split_sentences(text, 20) == [
+        "One two three.",
+        "Four five six!",
+        "Seven “eight.”",
+        "Nine ten?",
+    ]
+    assert split_sentences(text, 35) == [
+        "One two three. Four five six!",
+        "Seven “eight.” Nine ten?",
+    ]
+    assert split_sentences(text, 200) == [text]
+
+
+def test_a_single_overlong_sentence_is_not_cut() -> None:
+    sentence = "word " * 50 + "end."
+    assert split_sentences(sentence, 20) == [sentence]
+
+
+def test_markdown_passages_are_numbered_with_plain_text() -> None:
+    passages = markdown_passages("A *b* [c](https://x.org).\n\nSecond. Third.", max_chars=8)
+    assert [(p.number, p.text, p.markdown) for p in passages] == [
+        (1, "A b c.", "A *b* [c](https://x.org)."),
+        (2, "Second.", "Second."),
+        (3, "Third.", "Third."),
+    ]
+
+
+def test_text_passages_split_on_blank_lines() -> None:
+    assert [p.text for p in text_passages("a\nb\n\n\n  c  \n", 100)] == ["a\nb", "c"]
