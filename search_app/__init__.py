@@ -31,6 +31,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
     app.extensions["search_app.settings"] = settings
     app.extensions["search_app.index"] = SearchIndex(settings.index_dir)
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(web.TEMPLATE_HELPERS)
     app.jinja_env.filters["as_markup"] = web.as_markup
     app.register_blueprint(web.bp)

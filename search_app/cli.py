@@ -152,11 +152,9 @@ def _cli_link(doc_id: str, passage: int, q: str) -> str:
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 
 
-def _terminal_text(highlight: str, color: bool) -> str:
-    marked = _MARK.sub(
-        lambda m: click.style(m.group(1), bold=True, underline=True) if color else m.group(1),
-        highlight,
-    )
+def _terminal_text(highlight: str) -> str:
+    """Turn a highlight into terminal text; ``click.echo`` drops the styling off a terminal."""
+    marked = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), highlight)
     return html.unescape(marked)
 
 
@@ -175,7 +173,6 @@ def search_command(settings: Settings, query: str, limit: int, as_json: bool) ->
     if as_json:
         click.echo(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2))
         return
-    color = click.get_text_stream("stdout").isatty()
     click.echo(
         f"{result.total} passages in {result.documents} documents match {query!r}"
         + (f"; showing {len(result.hits)}" if result.hits else "")
@@ -187,7 +184,7 @@ def search_command(settings: Settings, query: str, limit: int, as_json: bool) ->
             if part
         )
         click.echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
-        click.echo("   " + _terminal_text(hit.highlight, color).replace("\n", "\n   "))
+        click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))
 
 
 @main.command()

@@ -203,6 +203,7 @@ def api_document(doc_id: str) -> Response:
     view = _document_or_404(doc_id, q)
     data = asdict(view)
     data["url"] = view.url if is_http_url(view.url) else None
+    data["matched"] = view.matched
     data["link"] = url_for("search.document", doc_id=doc_id, _external=True)
     return jsonify(data)
 

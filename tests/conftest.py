@@ -117,7 +117,8 @@ class Server:
 def start_server(corpus_dir: Path, index_dir: Path, timeout: float = 30.0) -> Server:
     """Start ``search-app serve`` (the production server) and wait until it answers."""
     port = free_port()
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
+    # two results a page, so that the five "commission" passages make three pages
+    env = {**os.environ, "PYTHONUNBUFFERED": "1", "SEARCH_APP_PAGE_SIZE": "2"}
     process = subprocess.Popen(
         [sys.executable, "-m", "search_app", "serve", "--port", str(port),
          "--corpus", str(corpus_dir), "--index", str(index_dir)],

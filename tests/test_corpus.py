@@ -73,7 +73,10 @@ def test_shipped_corpus_is_valid() -> None:
         ({"a.txt": "text\n"}, "a.txt: no metadata: add a.txt.meta.yml next to it"),
         ({"a.pdf": "x"}, "a.pdf: unsupported file type (supported: .markdown, .md, .txt)"),
         ({"x.txt.meta.yml": "title: T\n"}, "x.txt.meta.yml: sidecar without a document file"),
-        ({"a.md": "---\ntitle: T\nsource: S\n---\nx\n", "a.txt": "y"}, "a.txt: duplicate document id 'a'"),
+        (
+            {"a.md": "---\ntitle: T\nsource: S\n---\nx\n", "a.txt": "y"},
+            "a.txt: duplicate document id 'a'",
+        ),
     ],
 )  # fmt: skip
 def test_problems_name_the_file_and_the_reason(

@@ -1,0 +1,152 @@
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from search_app.cli import main
+
+
+@pytest.fixture
+def run(corpus_dir: Path, tmp_path: Path):
+    def invoke(*args: str, env: dict | None = None):
+        paths = ["--corpus", str(corpus_dir), "--index", str(tmp_path / "index")]
+        return CliRunner().invoke(main, [*args, *paths], env=env, catch_exceptions=False)
+
+    return invoke
+
+
+def gen(tmp_path: Path) -> str:
+    return (tmp_path / "index" / "CURRENT").read_text().strip()
+
+
+def test_index_prints_one_summary_line(run, tmp_path: Path) -> None:
+    result = run("index")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        f"Built index {gen(tmp_path)}: 4 documents, 8 passages "
+        "(4 added, 0 changed, 0 removed, 0 unchanged)\n"
+    )
+    again = run("index")
+    assert again.stdout == (
+        f"Index {gen(tmp_path)} is up to date: 4 documents, 8 passages "
+        "(0 added, 0 changed, 0 removed, 4 unchanged)\n"
+    )
+
+
+def test_index_names_bad_files_skips_them_and_succeeds(run, corpus_dir: Path, tmp_path) -> None:
+    (corpus_dir / "bad.md").write_text("---\ntitle: T\n---\nbody\n")
+    result = run("index")
+    assert result.exit_code == 0
+    assert result.stderr == "bad.md: missing required field 'source'\n"
+    assert result.stdout.endswith("(4 added, 0 changed, 0 removed, 0 unchanged); 1 file skipped\n")
+
+
+def test_index_strict_fails_and_writes_nothing(run, corpus_dir: Path, tmp_path: Path) -> None:
+    (corpus_dir / "bad.md").write_text("---\ntitle: T\n---\nbody\n")
+    result = run("index", "--strict")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "bad.md: missing required field 'source'\n"
+        "Error: 1 problem(s) in the corpus; nothing was indexed (--strict): fix the files above\n"
+    )
+    assert not (tmp_path / "index" / "CURRENT").exists()
+
+
+def test_index_full_makes_a_new_generation(run, tmp_path: Path) -> None:
+    run("index")
+    first = gen(tmp_path)
+    result = run("index", "--full")
+    assert result.exit_code == 0 and gen(tmp_path) != first
+    assert result.stdout.startswith(f"Built index {gen(tmp_path)}: ")
+
+
+def test_missing_corpus_is_a_clear_error(tmp_path: Path) -> None:
+    result = CliRunner().invoke(
+        main, ["index", "--corpus", str(tmp_path / "nope"), "--index", str(tmp_path / "i")]
+    )
+    assert result.exit_code == 1
+    assert result.stderr == (
+        f"Error: corpus folder {tmp_path / 'nope'} does not exist: create it or pass --corpus\n"
+    )
+
+
+def test_search_prints_passages_with_labels_and_links(run) -> None:
+    run("index")
+    result = run("search", "families")
+    assert result.exit_code == 0
+    assert result.stdout == (
+        "1 passages in 1 documents match 'families'; showing 1\n"
+        "\n"
+        "1. Test Rights Watch · The Death Commission in Tehran · 2019-06-01\n"
+        "   /doc/reports/commission?q=families#p-2\n"
+        "   Families were never told where the bodies were buried.\n"
+    )
+
+
+def test_search_json_has_the_api_shape(run) -> None:
+    run("index")
+    result = run("search", "commission", "--json", "--limit", "1")
+    data = json.loads(result.stdout)
+    assert (data["query"], data["total"], data["pages"], len(data["results"])) == (
+        "commission", 5, 5, 1,
+    )  # fmt: skip
+    assert set(data["results"][0]) == {
+        "doc_id", "passage", "title", "source", "source_type", "date", "language", "url",
+        "page", "highlight", "link", "score",
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [("*x", "Error: Words cannot start with a wildcard (*x): put at least one letter first.\n")],
+)
+def test_search_errors(run, query: str, message: str) -> None:
+    run("index")
+    result = run("search", query)
+    assert (result.exit_code, result.stderr) == (1, message)
+
+
+def test_search_without_index_says_what_to_run(run, tmp_path: Path) -> None:
+    result = run("search", "families")
+    assert result.exit_code == 1
+    assert result.stderr == f"Error: No index in {tmp_path / 'index'}/: run `search-app index`.\n"
+
+
+def test_check_reports_every_problem_and_exits_1(run, corpus_dir: Path) -> None:
+    assert run("check").stdout == "4 documents (8 passages) are valid; 0 problems\n"
+    (corpus_dir / "a.md").write_text("---\ntitle: T\nsource: S\ndate: 2020-13\n---\nx\n")
+    (corpus_dir / "b.txt").write_text("no metadata")
+    result = run("check")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "a.md: date '2020-13' does not exist\n"
+        "b.txt: no metadata: add b.txt.meta.yml next to it with title: and source:\n"
+    )
+    assert result.stdout == "4 documents (8 passages) are valid; 2 problems\n"
+
+
+def test_environment_sets_paths_and_flags_win(corpus_dir: Path, tmp_path: Path) -> None:
+    env = {"SEARCH_APP_CORPUS": str(corpus_dir), "SEARCH_APP_INDEX": str(tmp_path / "env-index")}
+    result = CliRunner().invoke(main, ["index"], env=env)
+    assert result.exit_code == 0 and (tmp_path / "env-index" / "CURRENT").exists()
+    result = CliRunner().invoke(main, ["index", "--index", str(tmp_path / "flag")], env=env)
+    assert result.exit_code == 0 and (tmp_path / "flag" / "CURRENT").exists()
+
+
+@pytest.mark.parametrize("command", [[], ["index"], ["serve"], ["search"], ["check"]])
+def test_every_command_has_help(command: list[str]) -> None:
+    result = CliRunner().invoke(main, [*command, "--help"])
+    assert result.exit_code == 0
+    assert result.stdout.startswith("Usage: ")
+    if command:
+        assert "--corpus" in result.stdout and "--index" in result.stdout
+
+
+def test_python_dash_m_runs_the_cli() -> None:
+    result = subprocess.run(
+        [sys.executable, "-m", "search_app", "--help"], capture_output=True, text=True, check=True
+    )
+    assert result.stdout.startswith("Usage: search-app [OPTIONS] COMMAND [ARGS]...")

@@ -1,0 +1,66 @@
+"""The real production server process (``search-app serve``), over real HTTP."""
+
+import json
+import subprocess
+import sys
+import urllib.error
+import urllib.request
+from pathlib import Path
+
+from tests.conftest import Server
+
+
+def get(url: str) -> tuple[int, dict[str, str], str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as response:
+            return response.status, dict(response.headers), response.read().decode()
+    except urllib.error.HTTPError as error:
+        return error.code, dict(error.headers), error.read().decode()
+
+
+def test_serve_builds_the_missing_index_and_answers(server: Server) -> None:
+    status, headers, body = get(server.url + "/healthz")
+    assert status == 200
+    assert json.loads(body)["documents"] == 4
+    assert headers["Server"] == "search_app"  # waitress, not Flask's development server
+    assert (server.index_dir / "CURRENT").exists()
+
+
+def test_same_url_same_page_across_requests(server: Server) -> None:
+    url = server.url + "/search?q=commission&page=2"
+    first, second = get(url), get(url)
+    assert first[0] == 200 and first[2] == second[2]
+    assert "page 2 of 3" in first[2]
+
+
+def test_bad_query_is_400_not_500(server: Server) -> None:
+    status, _headers, body = get(server.url + "/search?q=%28%28%28*x")
+    assert status == 400
+    assert "Words cannot start with a wildcard" in body
+
+
+def test_a_document_added_and_indexed_is_found_without_restart(server: Server) -> None:
+    (server.corpus_dir / "added.md").write_text(
+        "---\ntitle: Added later\nsource: Newcomer\n---\nA testimony about Evin prison.\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-m", "search_app", "index",
+         "--corpus", str(server.corpus_dir), "--index", str(server.index_dir)],
+        capture_output=True, text=True, check=True,
+    )  # fmt: skip
+    assert "1 added" in result.stdout
+    status, _headers, body = get(server.url + "/search?q=evin")
+    assert status == 200
+    assert '<span class="source">Newcomer</span>' in body
+
+
+def test_full_rebuild_is_picked_up_by_the_running_server(server: Server, tmp_path: Path) -> None:
+    old = json.loads(get(server.url + "/healthz")[2])["generation"]
+    subprocess.run(
+        [sys.executable, "-m", "search_app", "index", "--full",
+         "--corpus", str(server.corpus_dir), "--index", str(server.index_dir)],
+        capture_output=True, check=True,
+    )  # fmt: skip
+    new = json.loads(get(server.url + "/healthz")[2])["generation"]
+    assert new != old and new == (server.index_dir / "CURRENT").read_text().strip()
+    assert get(server.url + "/search?q=families")[0] == 200
