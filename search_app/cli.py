@@ -26,7 +26,6 @@ from search_app.indexing import (
     IndexReport,
     StrictModeError,
     build_index,
-    describe_missing,
     read_generation,
 )
 from search_app.searching import (
@@ -138,7 +137,7 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     from search_app import create_app
 
     if read_generation(settings.index_dir) is None:
-        click.echo(f"{describe_missing(settings.index_dir)} Building it now.", err=True)
+        click.echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
         run_index(settings)
     app = create_app({"CORPUS_DIR": settings.corpus_dir, "INDEX_DIR": settings.index_dir})
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")

@@ -7,7 +7,7 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from tests.conftest import Server
+from tests.conftest import Server, start_server, stop_server, write_corpus
 
 
 def get(url: str) -> tuple[int, dict[str, str], str]:
@@ -64,3 +64,11 @@ def test_full_rebuild_is_picked_up_by_the_running_server(server: Server, tmp_pat
     new = json.loads(get(server.url + "/healthz")[2])["generation"]
     assert new != old and new == (server.index_dir / "CURRENT").read_text().strip()
     assert get(server.url + "/search?q=families")[0] == 200
+
+
+def test_serve_says_it_builds_the_index_first(tmp_path: Path) -> None:
+    running = start_server(write_corpus(tmp_path / "corpus"), tmp_path / "fresh")
+    output = stop_server(running)
+    assert f"No usable index in {tmp_path / 'fresh'}/ yet: building it now.\n" in output
+    assert "Built index gen-" in output
+    assert "Serving on http://127.0.0.1:" in output
