@@ -1,9 +1,14 @@
 """Analyzers: how text becomes index terms, used alike for documents and for queries.
 
+Two analyzers share one tokenizer and one folding step. The *stemmed* analyzer (the default for
+searching) drops stop words and reduces words to their stems, so ``commissions`` finds
+``commission``. The *exact* analyzer keeps every word as written (only lower-cased and folded); it
+serves quoted phrases and ``exact=1`` searches, spelling suggestions and completion.
+
 Whoosh keeps ``*`` inside tokens with its default pattern, so the tokenizer pattern is set here
 explicitly. Apostrophes inside words are dropped rather than split on, so that ``Ra'isi``,
 ``Ra’isi`` and ``Raisi`` (and ``Khomeini’s`` and ``Khomeinis``) meet on one term, and accents are
-folded (``Mojāhedin`` = ``Mojahedin``). Only built-in Whoosh components are used: the analyzer is
+folded (``Mojāhedin`` = ``Mojahedin``). Only built-in Whoosh components are used: analyzers are
 pickled into the index, and an index must not depend on our class names.
 """
 
@@ -27,12 +32,11 @@ APOSTROPHES = "'’ʼ‘`"
 _FOLDING = {**accent_map, **{ord(mark): "" for mark in APOSTROPHES}}
 
 
+def exact_analyzer() -> Analyzer:
+    """Return the analyzer that keeps words as written: lower-cased and folded only."""
+    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLDING)
+
+
 def english_analyzer() -> Analyzer:
     """Return the analyzer for English text: fold, drop stop words, stem."""
-    return (
-        RegexTokenizer(TOKEN_PATTERN)
-        | LowercaseFilter()
-        | CharsetFilter(_FOLDING)
-        | StopFilter()
-        | StemFilter()
-    )
+    return exact_analyzer() | StopFilter() | StemFilter()

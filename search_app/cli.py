@@ -28,9 +28,9 @@ from search_app.indexing import (
     build_index,
     read_generation,
 )
+from search_app.queries import QueryError
 from search_app.searching import (
     IndexUnavailable,
-    QueryError,
     SearchIndex,
     SearchRequest,
     result_as_dict,
@@ -161,12 +161,14 @@ def _terminal_text(highlight: str) -> str:
 @with_paths
 @click.argument("query")
 @click.option("--limit", default=10, show_default=True, type=click.IntRange(1, 1000))
+@click.option("--exact", is_flag=True, help="Match words as written: no stemming, no variants.")
 @click.option("--json", "as_json", is_flag=True, help="Print the API's JSON instead of text.")
-def search_command(settings: Settings, query: str, limit: int, as_json: bool) -> None:
+def search_command(settings: Settings, query: str, limit: int, exact: bool, as_json: bool) -> None:
     """Search the index and print the matching passages."""
     limits = replace(settings, page_size=limit)
+    request = SearchRequest(q=query, exact=exact)
     try:
-        result = search(SearchIndex(settings.index_dir), SearchRequest(q=query), limits)
+        result = search(SearchIndex(settings.index_dir), request, limits)
     except (QueryError, IndexUnavailable) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -176,6 +178,12 @@ def search_command(settings: Settings, query: str, limit: int, as_json: bool) ->
         f"{result.total} passages in {result.documents} documents match {query!r}"
         + (f"; showing {len(result.hits)}" if result.hits else "")
     )
+    for word, also in result.variants:
+        click.echo(f"Also searched for {word}: {', '.join(also)}")
+    for note in result.notes:
+        click.echo(note)
+    if result.suggestion:
+        click.echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=1):
         label = " · ".join(
             part

@@ -33,6 +33,7 @@ class Settings:
     max_query_length: int = 500
     max_page: int = 1000
     max_passage_chars: int = 1200
+    export_cap: int = 5000
 
 
 def _coerce(value: str, like: Any) -> Any:

@@ -34,6 +34,7 @@ from search_app.corpus import (
     scan_corpus,
 )
 from search_app.schema import SCHEMA_VERSION, build_schema
+from search_app.variants import Variants, load_variants, variants_from_manifest
 
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
@@ -67,10 +68,13 @@ class IndexReport:
     passages: int = 0
     problems: list[Problem] = field(default_factory=list)
     reason: str | None = None
+    variants_changed: bool = False
 
     @property
     def wrote(self) -> bool:
-        return self.full or bool(self.added or self.changed or self.removed)
+        return (
+            self.full or self.variants_changed or bool(self.added or self.changed or self.removed)
+        )
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,10 @@ class Generation:
     @property
     def documents(self) -> dict[str, dict[str, Any]]:
         return self.manifest["documents"]
+
+    @property
+    def variants(self) -> Variants:
+        return variants_from_manifest(self.manifest.get("variants", []))
 
 
 def _fsync_dir(path: Path) -> None:
@@ -175,9 +183,12 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
             "doc_id": document.doc_id,
             "number": passage.number,
             "text": passage.text,
+            "text_exact": passage.text,
             "markdown": passage.markdown,
             "title": meta.title,
+            "title_exact": meta.title,
             "source": meta.source,
+            "source_facet": meta.source,
             "source_type": meta.source_type or "",
             "language": meta.language,
             "date": meta.date or "",
@@ -210,10 +221,11 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
     }
 
 
-def _write_manifest(path: Path, documents: dict[str, dict[str, Any]]) -> None:
+def _write_manifest(path: Path, documents: dict[str, dict[str, Any]], variants: Variants) -> None:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+        "variants": [list(group) for group in variants.groups],
         "documents": dict(sorted(documents.items())),
     }
     _write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -268,7 +280,8 @@ def build_index(
     """
     with index_lock(index_dir):
         scan = scan_corpus(corpus_dir)
-        problems = list(scan.problems)
+        variants, variant_problems = load_variants(corpus_dir)
+        problems = [*scan.problems, *variant_problems]
         current = read_generation(index_dir)
         reason = None
         if current is None and current_generation_name(index_dir) is not None:
@@ -279,16 +292,19 @@ def build_index(
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
             loaded = _load(scan.files, max_chars, problems, progress)
-            report = _build_full(index_dir, loaded, current)
+            report = _build_full(index_dir, loaded, variants, current)
         else:
-            report = _update(current, scan.files, max_chars, problems, progress)
+            report = _update(current, scan.files, variants, max_chars, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
 
 
 def _build_full(
-    index_dir: Path, documents: Iterator[Document], previous: Generation | None
+    index_dir: Path,
+    documents: Iterator[Document],
+    variants: Variants,
+    previous: Generation | None,
 ) -> IndexReport:
     path = _new_generation_dir(index_dir)
     ix = whoosh_index.create_in(str(path), build_schema())
@@ -305,7 +321,7 @@ def _build_full(
         raise
     writer.commit()
     ix.close()
-    _write_manifest(path, manifest)
+    _write_manifest(path, manifest, variants)
     _write_atomically(index_dir / CURRENT, path.name + "\n")
     keep = {path.name} | ({previous.name} if previous else set())
     _remove_old_generations(index_dir, keep)
@@ -321,6 +337,7 @@ def _build_full(
 def _update(
     current: Generation,
     files: list[CorpusFile],
+    variants: Variants,
     max_chars: int,
     problems: list[Problem],
     progress: Progress | None,
@@ -353,7 +370,9 @@ def _update(
             raise
         writer.commit()
         ix.close()
-        _write_manifest(current.path, manifest)
+    if to_load or removed or variants != current.variants:
+        report.variants_changed = variants != current.variants
+        _write_manifest(current.path, manifest, variants)
     report.unchanged = len(files) - len(to_load)
     report.documents = len(manifest)
     report.passages = sum(entry["passages"] for entry in manifest.values())

@@ -1,34 +1,61 @@
 """The Whoosh schema: one index document per passage, carrying its document's metadata.
 
+Text is indexed twice: stemmed (``text``, ``title``) for ordinary searches and as written
+(``text_exact``, ``title_exact``) for quoted phrases and exact searches. Metadata used for
+filters, facets and sorting is kept in ``*_facet`` ID fields holding the value as given.
+
 Bump :data:`SCHEMA_VERSION` whenever a field or analyzer changes: an index built with another
 version is treated as missing and rebuilt in full.
 """
 
 from __future__ import annotations
 
+from typing import Any
+
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search_app.analysis import english_analyzer
+from search_app.analysis import english_analyzer, exact_analyzer
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+
+#: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
+QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
+#: Stemmed field -> field with the words as written.
+EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "source": "source"}
 
 
 def build_schema() -> Schema:
     """Return the schema of a passage index."""
-    analyzer = english_analyzer()
+    stemmed = english_analyzer()
+    exact = exact_analyzer()
     return Schema(
         passage_id=ID(unique=True, stored=True),
         doc_id=ID(stored=True, sortable=True),
         number=NUMERIC(stored=True, sortable=True),
         page=NUMERIC(stored=True),
-        text=TEXT(analyzer=analyzer, stored=True, phrase=True),
+        text=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        text_exact=TEXT(analyzer=exact, phrase=True),
         markdown=STORED,
-        title=TEXT(analyzer=analyzer, stored=True),
-        source=ID(stored=True, sortable=True),
+        title=TEXT(analyzer=stemmed, stored=True),
+        title_exact=TEXT(analyzer=exact),
+        source=TEXT(analyzer=exact, field_boost=0.5),
+        source_facet=ID(stored=True, sortable=True),
         source_type=ID(stored=True, sortable=True),
         language=ID(stored=True, sortable=True),
         date=ID(stored=True, sortable=True),
-        year=NUMERIC(sortable=True),
+        year=NUMERIC(stored=True, sortable=True),
         url=STORED,
         doc_format=STORED,
     )
+
+
+def stored(fields: dict[str, Any], name: str) -> Any:
+    """Return a stored value, or ``None`` where the index keeps ``""`` for "not given"."""
+    value = fields.get(name)
+    return None if value in ("", None) else value
+
+
+def query_schema() -> Schema:
+    """Return the part of the schema a query may name: unknown field names stay plain words."""
+    full = build_schema()
+    return Schema(**{name: full[name] for name in QUERY_FIELDS})

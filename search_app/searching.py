@@ -1,8 +1,8 @@
-"""Search the index: parse the query with guards, filter, rank, count facets, highlight.
+"""Search the index: parse, filter, rank, collapse, count facets, highlight.
 
 Everything returned is plain data (dataclasses of strings and numbers), built while the Whoosh
-searcher is open: Whoosh results and highlights die with their searcher. Highlights are HTML
-strings in which every character of the passage is escaped and only ``<mark>`` is added.
+searcher is open: Whoosh results die with their searcher. Highlights are HTML strings in which
+every character of the passage is escaped and only ``<mark>`` is added.
 
 Readers never call ``Searcher.refresh()`` (both Whoosh forks return deleted documents after it):
 :class:`SearchIndex` opens a new searcher when ``index/CURRENT`` moves to a new generation or the
@@ -11,24 +11,22 @@ generation itself was updated.
 
 from __future__ import annotations
 
-import html
 import math
 import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
 from whoosh import query as wq
 from whoosh import sorting
-from whoosh.highlight import HtmlFormatter, WholeFragmenter, highlight
-from whoosh.qparser import AndGroup, QueryParser
-from whoosh.searching import Searcher
+from whoosh.searching import Results, Searcher
 
 from search_app.config import Settings
+from search_app.highlighting import Highlighter
 from search_app.indexing import (
     MANIFEST,
     Generation,
@@ -36,17 +34,31 @@ from search_app.indexing import (
     describe_missing,
     read_generation,
 )
-from search_app.rendering import is_http_url, markdown_to_html, text_to_html, transform_text_nodes
-from search_app.schema import build_schema
+from search_app.queries import (
+    ParsedQuery,
+    QueryError,
+    cap_expansions,
+    exact_terms,
+    parse,
+    stems,
+    suggest,
+)
+from search_app.rendering import is_http_url
+from search_app.schema import stored
 
 DEFAULTS = Settings()
-FACETS = ("source", "source_type", "language")
-MAX_NESTING = 20
+#: Public facet name -> index field.
+FACET_FIELDS = {
+    "source": "source_facet",
+    "source_type": "source_type",
+    "language": "language",
+    "year": "year",
+}
+FILTERS = ("source", "source_type", "language")
+SORTS = ("relevance", "newest", "oldest")
+#: Fewer matches than this and the page suggests a spelling.
+SUGGEST_BELOW = 3
 _YEAR = re.compile(r"^\d{1,4}$")
-
-
-class QueryError(ValueError):
-    """The query or a parameter cannot be searched; the message says what to change."""
 
 
 class IndexUnavailable(Exception):
@@ -65,6 +77,8 @@ class SearchRequest:
     year_from: int | None = None
     year_to: int | None = None
     doc: str | None = None
+    sort: str = "relevance"
+    exact: bool = False
 
 
 @dataclass(frozen=True)
@@ -80,10 +94,11 @@ class Hit:
     language: str
     url: str | None
     page: int | None
+    text: str
     highlight: str
     score: float
-    matches_in_document: int
-    first_of_document: bool
+    matches_in_document: int = 1
+    first_of_document: bool = True
 
 
 @dataclass(frozen=True)
@@ -104,58 +119,33 @@ class ResultPage:
     hits: list[Hit]
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
     suggestion: str | None = None
-
-
-@dataclass(frozen=True)
-class DocumentPassage:
-    number: int
-    html: str
-    matched: bool
-    page: int | None = None
+    #: (word as typed, other spellings also searched)
+    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    notes: tuple[str, ...] = ()
+    #: when nothing matches every word: the same words joined by OR, and how many passages match
+    any_words: str | None = None
+    any_words_total: int = 0
 
 
 @dataclass
-class DocumentView:
-    """A whole document, passage by passage, with query terms marked."""
+class Export:
+    """Every matching passage (up to a cap), for download."""
 
-    doc_id: str
-    title: str
-    source: str
-    source_type: str | None
-    date: str | None
-    language: str
-    url: str | None
-    passages: list[DocumentPassage]
+    request: SearchRequest
+    total: int
+    cap: int
+    hits: list[Hit]
 
     @property
-    def matched(self) -> list[int]:
-        return [p.number for p in self.passages if p.matched]
-
-
-@dataclass(frozen=True)
-class DocumentSummary:
-    doc_id: str
-    title: str
-    source: str
-    date: str | None
-    language: str
-    passages: int
-
-
-@dataclass(frozen=True)
-class Overview:
-    generation: str
-    documents: int
-    passages: int
-    sources: list[FacetValue]
-    listing: list[DocumentSummary]
+    def capped(self) -> bool:
+        return self.total > len(self.hits)
 
 
 class SearchIndex:
     """Shared access to the current index generation for many threads.
 
     Each thread keeps its own searcher and replaces it (never refreshes it) when the generation
-    pointer or the generation's contents change.
+    pointer or the generation's manifest change.
     """
 
     def __init__(self, index_dir: Path) -> None:
@@ -164,6 +154,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._generation: Generation | None = None
+        self._variants: dict[str, tuple[str, ...]] = {}
         self._index: Any = None
 
     def _stamp(self) -> tuple[Any, ...]:
@@ -189,9 +180,15 @@ class SearchIndex:
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
                         " run `search-app index --full`."
                     ) from error
+                self._variants = generation.variants.lookup_table(stems)
                 self._key, self._generation = key, generation
             assert self._generation is not None
             return self._key, self._generation, self._index
+
+    def variants(self) -> dict[str, tuple[str, ...]]:
+        """Return the name-variant lookup of the current generation (stem -> spellings)."""
+        self._current()
+        return self._variants
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:
@@ -205,62 +202,12 @@ class SearchIndex:
         yield generation, cached[1]
 
 
-class Highlighter:
-    """Mark the words of a text that match the query terms, escaping everything else."""
-
-    def __init__(self, terms: frozenset[str]) -> None:
-        self.terms = terms
-        self.analyzer = build_schema()["text"].analyzer
-        self.formatter = HtmlFormatter(tagname="mark", between="", classname="hl", termclass="t")
-
-    def mark(self, text: str) -> str:
-        """Return ``text`` as escaped HTML with query terms in ``<mark>``."""
-        if not self.terms or not text.strip():
-            return html.escape(text, quote=False)
-        marked = highlight(
-            text, self.terms, self.analyzer, WholeFragmenter(charlimit=None), self.formatter,
-            top=1, minscore=0,
-        )  # fmt: skip
-        return marked or html.escape(text, quote=False)
-
-
-def parse_query(q: str, max_length: int = 500) -> wq.Query:
-    """Parse the user's query: all words must match unless ``OR`` says otherwise.
-
-    :raises QueryError: for an empty, over-long, too deeply nested or too costly query.
-    """
-    q = q.strip()
-    if not q:
-        raise QueryError("Type one or more words to search for.")
-    if len(q) > max_length:
-        raise QueryError(f"The query is {len(q)} characters long; the limit is {max_length}.")
-    depth = deepest = 0
-    for char in q:
-        depth += (char == "(") - (char == ")")
-        deepest = max(deepest, depth)
-    if deepest > MAX_NESTING:
-        raise QueryError(f"The query nests parentheses {deepest} deep; the limit is {MAX_NESTING}.")
-    parser = QueryParser("text", build_schema(), group=AndGroup)
-    try:
-        query = parser.parse(q)
-    except (ValueError, RecursionError) as error:
-        raise QueryError(f"The query cannot be read: {error}") from None
-    for node in query.leaves():
-        if isinstance(node, wq.Wildcard | wq.Prefix) and str(node.text)[:1] in {"*", "?"}:
-            raise QueryError(
-                f"Words cannot start with a wildcard ({node.text}): put at least one letter first."
-            )
-    if query is wq.NullQuery or not list(query.leaves()):
-        raise QueryError("The query has no words that can be searched (only stop words?).")
-    return query
-
-
 def _filter(request: SearchRequest) -> wq.Query | None:
     parts: list[wq.Query] = []
-    for name in FACETS:
+    for name in FILTERS:
         value = getattr(request, name)
         if value is not None:
-            parts.append(wq.Term(name, value))
+            parts.append(wq.Term(FACET_FIELDS[name], value))
     if request.doc is not None:
         parts.append(wq.Term("doc_id", request.doc))
     if request.year_from is not None or request.year_to is not None:
@@ -268,169 +215,182 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     return wq.And(parts) if parts else None
 
 
-def _terms(query: wq.Query, searcher: Searcher) -> frozenset[str]:
-    found = query.existing_terms(searcher.reader(), phrases=True, expand=True)
-    return frozenset(
-        text.decode("utf-8") if isinstance(text, bytes) else text
-        for name, text in found
-        if name == "text"
+def _missing_last(key: Any) -> Any:
+    return key or "\uffff"
+
+
+def _sort_facet(sort: str) -> sorting.FacetType | None:
+    """Order passages by date; passages without a date go last, ties go by relevance."""
+    if sort == "newest":
+        return sorting.MultiFacet([sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()])
+    if sort == "oldest":
+        oldest = sorting.TranslateFacet(_missing_last, sorting.FieldFacet("date"))
+        return sorting.MultiFacet([oldest, sorting.ScoreFacet()])
+    return None
+
+
+def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) -> Hit:
+    return Hit(
+        doc_id=fields["doc_id"],
+        passage=fields["number"],
+        title=fields["title"],
+        source=fields["source_facet"],
+        source_type=stored(fields, "source_type"),
+        date=stored(fields, "date"),
+        language=fields["language"],
+        url=stored(fields, "url"),
+        page=fields.get("page"),
+        text=fields["text"],
+        highlight=highlighter.mark(fields["text"]),
+        score=round(float(score or 0.0), 4),
     )
 
 
-def _optional(value: Any) -> Any:
-    return value if value not in ("", None) else None
+def _facets(results: Results) -> dict[str, list[FacetValue]]:
+    facets = {}
+    for name in FACET_FIELDS:
+        values = [FacetValue(str(v), c) for v, c in results.groups(name).items() if v]
+        if name == "year":
+            values.sort(key=lambda f: f.value, reverse=True)
+        else:
+            values.sort(key=lambda f: (-f.count, f.value))
+        facets[name] = values
+    return facets
+
+
+def _parse(index: SearchIndex, request: SearchRequest, limits: Settings) -> ParsedQuery:
+    if request.sort not in SORTS:
+        raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}.")
+    if request.page < 1:
+        raise QueryError("Page numbers start at 1.")
+    return parse(
+        request.q,
+        exact=request.exact,
+        variants=index.variants(),
+        max_length=limits.max_query_length,
+    )
 
 
 def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAULTS) -> ResultPage:
     """Run ``request`` and return one page of passages, a few at most per document.
 
-    :raises QueryError: when the query cannot be searched.
+    :raises QueryError: when the query or a parameter cannot be searched.
     :raises IndexUnavailable: when there is no usable index.
     """
-    query = parse_query(request.q, limits.max_query_length)
+    parsed = _parse(index, request, limits)
     page_size = limits.page_size
-    if request.page < 1:
-        raise QueryError("Page numbers start at 1.")
     filter_query = _filter(request)
+    sortedby = _sort_facet(request.sort)
     with index.searcher() as (_generation, searcher):
-        groups = {name: sorting.FieldFacet(name) for name in (*FACETS, "doc_id")}
+        parsed = cap_expansions(parsed, searcher.reader())
+        query = parsed.query
+        groups = {name: sorting.FieldFacet(f) for name, f in FACET_FIELDS.items()}
+        groups["doc_id"] = sorting.FieldFacet("doc_id")
         counted = searcher.search(
             query, filter=filter_query, limit=1, groupedby=groups, maptype=sorting.Count
         )
         total = len(counted)
         per_doc: dict[str, int] = counted.groups("doc_id")
-        facets = {
-            name: sorted(
-                (
-                    FacetValue(value, count)
-                    for value, count in counted.groups(name).items()
-                    if value
-                ),
-                key=lambda f: (-f.count, f.value),
-            )
-            for name in FACETS
-        }
-        cap = None if request.doc else limits.per_document
-        kwargs = {"collapse": "doc_id", "collapse_limit": cap} if cap else {}
+        collapse = {} if request.doc else {"collapse": "doc_id"}
         listed = searcher.search(
-            query, filter=filter_query, limit=request.page * page_size, **kwargs
+            query,
+            filter=filter_query,
+            limit=request.page * page_size,
+            sortedby=sortedby,
+            collapse_limit=limits.per_document,
+            **collapse,
         )
-        pages = max(1, math.ceil(len(listed) / page_size))
-        highlighter = Highlighter(_terms(query, searcher))
+        highlighter = Highlighter.for_query(query, searcher.reader())
+        hits: list[Hit] = []
         seen: set[str] = set()
-        hits = []
         for hit in listed[(request.page - 1) * page_size : request.page * page_size]:
-            doc_id = hit["doc_id"]
+            found = _hit(hit.fields(), hit.score, highlighter)
             hits.append(
-                Hit(
-                    doc_id=doc_id,
-                    passage=hit["number"],
-                    title=hit["title"],
-                    source=hit["source"],
-                    source_type=_optional(hit.get("source_type")),
-                    date=_optional(hit.get("date")),
-                    language=hit["language"],
-                    url=_optional(hit.get("url")),
-                    page=hit.get("page"),
-                    highlight=highlighter.mark(hit["text"]),
-                    score=round(float(hit.score or 0.0), 4),
-                    matches_in_document=per_doc.get(doc_id, 1),
-                    first_of_document=doc_id not in seen,
+                replace(
+                    found,
+                    matches_in_document=per_doc.get(found.doc_id, 1),
+                    first_of_document=found.doc_id not in seen,
                 )
             )
-            seen.add(doc_id)
+            seen.add(found.doc_id)
+        any_words, any_total = None, 0
+        if total == 0 and len(parsed.plain_words) > 1:
+            any_words = " OR ".join(parsed.plain_words)
+            any_query = parse(any_words, variants=index.variants()).query
+            any_total = len(searcher.search(any_query, filter=filter_query, limit=1))
+        suggestion = suggest(parsed, searcher.reader()) if total < SUGGEST_BELOW else None
+        facets = _facets(counted)
     return ResultPage(
         request=request,
         total=total,
         documents=len(per_doc),
         page=request.page,
-        pages=pages,
+        pages=max(1, math.ceil(len(listed) / page_size)),
         hits=hits,
         facets=facets,
+        suggestion=suggestion,
+        variants=parsed.variants,
+        notes=parsed.notes,
+        any_words=any_words if any_total else None,
+        any_words_total=any_total,
     )
 
 
-def get_document(
-    index: SearchIndex, doc_id: str, q: str | None = None, limits: Settings = DEFAULTS
-) -> DocumentView | None:
-    """Return the document ``doc_id`` as passages of safe HTML, or ``None`` if there is none.
+def export(
+    index: SearchIndex, request: SearchRequest, cap: int, limits: Settings = DEFAULTS
+) -> Export:
+    """Return every matching passage in result order (not collapsed), at most ``cap``.
 
-    With ``q``, the query terms are marked in the text and matching passages are flagged.
-
-    :raises QueryError: when ``q`` is given and cannot be searched.
+    :raises QueryError: when the query or a parameter cannot be searched.
     """
-    query = parse_query(q, limits.max_query_length) if q and q.strip() else None
+    parsed = _parse(index, request, limits)
     with index.searcher() as (_generation, searcher):
-        stored = searcher.search(wq.Term("doc_id", doc_id), limit=None, sortedby="number")
-        if stored.is_empty():
-            return None
-        matched: set[int] = set()
-        terms: frozenset[str] = frozenset()
-        if query is not None:
-            hits = searcher.search(query, filter=wq.Term("doc_id", doc_id), limit=None)
-            matched = {hit["number"] for hit in hits}
-            terms = _terms(query, searcher)
-        highlighter = Highlighter(terms)
-        passages = []
-        for fields in (hit.fields() for hit in stored):
-            if fields.get("markdown") is not None:
-                rendered = markdown_to_html(fields["markdown"])
-            else:
-                rendered = text_to_html(fields["text"])
-            passages.append(
-                DocumentPassage(
-                    number=fields["number"],
-                    html=transform_text_nodes(rendered, highlighter.mark),
-                    matched=fields["number"] in matched,
-                    page=fields.get("page"),
-                )
-            )
-        first = stored[0]
-        return DocumentView(
-            doc_id=doc_id,
-            title=first["title"],
-            source=first["source"],
-            source_type=_optional(first.get("source_type")),
-            date=_optional(first.get("date")),
-            language=first["language"],
-            url=_optional(first.get("url")),
-            passages=passages,
+        parsed = cap_expansions(parsed, searcher.reader())
+        results = searcher.search(
+            parsed.query, filter=_filter(request), limit=cap, sortedby=_sort_facet(request.sort)
         )
+        highlighter = Highlighter.for_query(parsed.query, searcher.reader())
+        hits = [_hit(hit.fields(), hit.score, highlighter) for hit in results]
+        return Export(request=request, total=len(results), cap=cap, hits=hits)
 
 
-def overview(index: SearchIndex, listed: int = 100) -> Overview:
-    """Summarise the indexed corpus: counts, sources, and the newest ``listed`` documents."""
-    with index.searcher() as (generation, searcher):
-        counts: dict[str, int] = {}
-        for entry in generation.documents.values():
-            counts[entry["source"]] = counts.get(entry["source"], 0) + 1
-        summaries = sorted(
-            (
-                DocumentSummary(
-                    doc_id=doc_id,
-                    title=entry["title"],
-                    source=entry["source"],
-                    date=entry.get("date"),
-                    language=entry.get("language", "en"),
-                    passages=entry["passages"],
-                )
-                for doc_id, entry in generation.documents.items()
-            ),
-            key=lambda d: (d.date or "", d.title),
-            reverse=True,
-        )
-        return Overview(
-            generation=generation.name,
-            documents=len(generation.documents),
-            passages=searcher.doc_count(),
-            sources=[
-                FacetValue(s, c) for s, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
-            ],
-            listing=summaries[:listed],
-        )
+def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -> list[str]:
+    """Complete the last word of ``typed`` from the index's words, most frequent first."""
+    head, _, last = typed.rstrip().rpartition(" ") if typed.strip() else ("", "", "")
+    terms = exact_terms(last)
+    if len(terms) != 1 or not typed[-1:].strip():
+        return []
+    with index.searcher() as (_generation, searcher):
+        reader = searcher.reader()
+        candidates = []
+        for number, word in enumerate(reader.expand_prefix("text_exact", terms[0])):
+            if number >= scan:
+                break
+            text = word.decode("utf-8") if isinstance(word, bytes) else word
+            candidates.append((-reader.doc_frequency("text_exact", text), text))
+    prefix = f"{head} " if head else ""
+    return [prefix + text for _, text in sorted(candidates)[:limit]]
 
 
 LinkBuilder = Callable[[str, int, str], str]
+
+
+def hit_as_dict(hit: Hit, q: str, link: LinkBuilder) -> dict[str, Any]:
+    """Return one result in the JSON shape of the external contract."""
+    return {
+        "doc_id": hit.doc_id,
+        "passage": hit.passage,
+        "title": hit.title,
+        "source": hit.source,
+        "source_type": hit.source_type,
+        "date": hit.date,
+        "language": hit.language,
+        "url": hit.url if is_http_url(hit.url) else None,
+        "page": hit.page,
+        "highlight": hit.highlight,
+        "link": link(hit.doc_id, hit.passage, q),
+        "score": hit.score,
+    }
 
 
 def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
@@ -444,27 +404,13 @@ def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
         "total": result.total,
         "page": result.page,
         "pages": result.pages,
-        "results": [
-            {
-                "doc_id": hit.doc_id,
-                "passage": hit.passage,
-                "title": hit.title,
-                "source": hit.source,
-                "source_type": hit.source_type,
-                "date": hit.date,
-                "language": hit.language,
-                "url": hit.url if is_http_url(hit.url) else None,
-                "page": hit.page,
-                "highlight": hit.highlight,
-                "link": link(hit.doc_id, hit.passage, q),
-                "score": hit.score,
-            }
-            for hit in result.hits
-        ],
+        "results": [hit_as_dict(hit, q, link) for hit in result.hits],
         "facets": {
             name: [asdict(value) for value in values] for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
+        "variants": [{"word": word, "also": list(also)} for word, also in result.variants],
+        "notes": list(result.notes),
     }
 
 

@@ -8,9 +8,9 @@ says what to change.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
-from functools import partial
 from typing import Any
 
 from flask import (
@@ -28,16 +28,19 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from search_app.config import Settings
+from search_app.documents import DocumentView, get_document, overview
+from search_app.exporting import citation, export_csv, export_json
+from search_app.queries import QueryError
 from search_app.rendering import is_http_url
 from search_app.searching import (
-    FACETS,
+    FILTERS,
+    SORTS,
     IndexUnavailable,
-    QueryError,
     ResultPage,
     SearchIndex,
     SearchRequest,
-    get_document,
-    overview,
+    complete,
+    export,
     parse_year,
     result_as_dict,
     search,
@@ -45,10 +48,17 @@ from search_app.searching import (
 
 bp = Blueprint("search", __name__)
 
-#: Query-string parameters in their canonical order.
-PARAMETERS = ("q", *FACETS, "from", "to", "doc", "page")
+#: Query-string parameters of a search, in their canonical order.
+PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "sort", "exact", "page")
+EXPORT_FORMATS = ("csv", "json")
 MAX_PARAMETER_LENGTH = 300
-EXAMPLE_SEARCHES = ("death commission", "mass graves", "independent investigation", "Raisi")
+EXAMPLE_SEARCHES = (
+    "death commission",
+    '"mass graves"',
+    "independent investigation",
+    "Raisi",
+    "Khomeyni",
+)
 
 
 def as_markup(fragment: str) -> Markup:
@@ -100,6 +110,11 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
         raise BadRequest(str(error)) from None
     if year_from is not None and year_to is not None and year_from > year_to:
         raise BadRequest(f"from ({year_from}) is after to ({year_to}): swap them.")
+    sort = values["sort"] or "relevance"
+    if sort not in SORTS:
+        raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
+    if values["exact"] not in (None, "1", "0"):
+        raise BadRequest(f"exact must be 1 (on) or 0 (off), not {values['exact']!r}.")
     return SearchRequest(
         q=values["q"] or "",
         page=int(page_text),
@@ -109,6 +124,8 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
         year_from=year_from,
         year_to=year_to,
         doc=values["doc"],
+        sort=sort,
+        exact=values["exact"] == "1",
     )
 
 
@@ -122,10 +139,13 @@ def canonical_args(req: SearchRequest, **changes: Any) -> dict[str, Any]:
         "from": req.year_from,
         "to": req.year_to,
         "doc": req.doc,
+        "sort": req.sort if req.sort != "relevance" else None,
+        "exact": 1 if req.exact else None,
         "page": req.page if req.page != 1 else None,
     }
     values.update(changes)
-    return {name: values[name] for name in PARAMETERS if values.get(name) not in (None, "")}
+    names = (*PARAMETERS, "format")  # a download link is a result page's link plus its format
+    return {name: values[name] for name in names if values.get(name) not in (None, "")}
 
 
 def _is_canonical(args: Mapping[str, Any], canonical: dict[str, Any]) -> bool:
@@ -133,11 +153,22 @@ def _is_canonical(args: Mapping[str, Any], canonical: dict[str, Any]) -> bool:
     return given == [(name, str(value)) for name, value in canonical.items()]
 
 
-def passage_link(doc_id: str, number: int, q: str | None, external: bool = False) -> str:
-    """Link to one passage of a document, with the query terms marked there."""
+def passage_link(
+    doc_id: str, number: int, q: str | None, exact: bool = False, external: bool = False
+) -> str:
+    """Link to one passage of a document, with the query's words marked there."""
     return url_for(
-        "search.document", doc_id=doc_id, q=q or None, _anchor=f"p-{number}", _external=external
+        "search.document",
+        doc_id=doc_id,
+        q=q or None,
+        exact=1 if exact else None,
+        _anchor=f"p-{number}",
+        _external=external,
     )
+
+
+def _link_builder(req: SearchRequest) -> Callable[[str, int, str], str]:
+    return lambda doc_id, number, q: passage_link(doc_id, number, q, req.exact, external=True)
 
 
 def _run_search(req: SearchRequest) -> ResultPage:
@@ -157,17 +188,55 @@ def home() -> str:
     )
 
 
+def _download(req: SearchRequest, kind: str) -> Response:
+    cap = settings().export_cap
+    try:
+        found = export(search_index(), req, cap, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    link = _link_builder(req)
+    name = re.sub(r"[^\w-]+", "-", req.q, flags=re.ASCII).strip("-")[:60] or "search"
+    body, mimetype = (
+        (export_csv(found, link), "text/csv")
+        if kind == "csv"
+        else (export_json(found, link), "application/json")
+    )
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="passages-{name}.{kind}"'
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Export-Cap"] = str(cap)
+    return response
+
+
 @bp.get("/search")
 def search_page() -> Any:
     req = read_request(request.args)
+    kind = _single(request.args, "format")
+    if kind is not None:
+        if kind not in EXPORT_FORMATS:
+            raise BadRequest(f"format must be csv or json, not {kind!r}.")
+        if not req.q:
+            raise BadRequest("Give the query as q=… to download its passages.")
+        return _download(req, kind)
     if not req.q:
         return redirect(url_for("search.home"))
     canonical = canonical_args(req)
     if not _is_canonical(request.args, canonical):
         return redirect(url_for("search.search_page", **canonical))
     result = _run_search(req)
+    link = _link_builder(req)
+    citations = {
+        (hit.doc_id, hit.passage): citation(hit, link(hit.doc_id, hit.passage, req.q))
+        for hit in result.hits
+    }
     return render_template(
-        "search.html", result=result, req=req, args=canonical_args, page_size=settings().page_size
+        "search.html",
+        result=result,
+        req=req,
+        args=canonical_args,
+        page_size=settings().page_size,
+        export_cap=settings().export_cap,
+        citations=citations,
     )
 
 
@@ -177,30 +246,50 @@ def api_search() -> Response:
     if not req.q:
         raise BadRequest("Give the query as q=…, e.g. /api/search?q=death+commission")
     result = _run_search(req)
-    return jsonify(result_as_dict(result, partial(passage_link, external=True)))
+    return jsonify(result_as_dict(result, _link_builder(req)))
 
 
-def _document_or_404(doc_id: str, q: str | None) -> Any:
+@bp.get("/api/suggest")
+def api_suggest() -> Response:
+    """Completions in the OpenSearch suggestions format: ``[typed, [completion, ...]]``."""
+    typed = _single(request.args, "q") or ""
+    if len(typed) > settings().max_query_length:
+        raise BadRequest(f"q is longer than {settings().max_query_length} characters.")
+    return Response(
+        current_app.json.dumps([typed, complete(search_index(), typed)]),
+        mimetype="application/x-suggestions+json",
+    )
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    xml = render_template("opensearch.xml")
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+def _document_or_404(doc_id: str) -> tuple[DocumentView, str | None, bool]:
+    q = _single(request.args, "q")
+    exact = _single(request.args, "exact")
+    if exact not in (None, "1", "0"):
+        raise BadRequest(f"exact must be 1 (on) or 0 (off), not {exact!r}.")
     try:
-        document = get_document(search_index(), doc_id, q, settings())
+        document = get_document(search_index(), doc_id, q, exact == "1", settings())
     except QueryError as error:
         raise BadRequest(str(error)) from None
     if document is None:
         abort(404, f"There is no document {doc_id!r} in the index.")
-    return document
+    return document, q, exact == "1"
 
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str) -> str:
-    q = _single(request.args, "q")
-    view = _document_or_404(doc_id, q)
-    return render_template("doc.html", doc=view, q=q or "")
+    view, q, exact = _document_or_404(doc_id)
+    return render_template("doc.html", doc=view, q=q or "", exact=exact)
 
 
 @bp.get("/api/doc/<path:doc_id>")
 def api_document(doc_id: str) -> Response:
-    q = _single(request.args, "q")
-    view = _document_or_404(doc_id, q)
+    view, _q, _exact = _document_or_404(doc_id)
     data = asdict(view)
     data["url"] = view.url if is_http_url(view.url) else None
     data["matched"] = view.matched
@@ -256,7 +345,7 @@ def unexpected_error(error: Exception) -> tuple[Any, int]:
 SECURITY_HEADERS = {
     "Content-Security-Policy": (
         "default-src 'none'; style-src 'self'; img-src 'self'; script-src 'self'; "
-        "form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
+        "connect-src 'self'; form-action 'self'; base-uri 'none'; frame-ancestors 'none'"
     ),
     "X-Content-Type-Options": "nosniff",
     "Referrer-Policy": "no-referrer",

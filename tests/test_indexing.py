@@ -14,6 +14,7 @@ from search_app.indexing import (
     index_lock,
     read_generation,
 )
+from search_app.schema import SCHEMA_VERSION
 from search_app.searching import IndexUnavailable, SearchIndex, SearchRequest, search
 
 
@@ -127,7 +128,8 @@ def test_index_of_another_schema_version_is_rebuilt(corpus_dir: Path, index_dir:
     manifest = json.loads(manifest_path.read_text())
     manifest["schema_version"] = 0
     manifest_path.write_text(json.dumps(manifest))
-    with pytest.raises(IndexUnavailable, match="has schema version 0, this version .* needs 1"):
+    expected = f"has schema version 0, this version .* needs {SCHEMA_VERSION}"
+    with pytest.raises(IndexUnavailable, match=expected):
         search(SearchIndex(index_dir), SearchRequest(q="commission"))
     report = build_index(corpus_dir, index_dir)
     assert report.full and report.reason.startswith(

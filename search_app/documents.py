@@ -1,0 +1,152 @@
+"""Whole documents and the corpus overview, read from the index generation being served.
+
+A document page is rebuilt from the passages stored in the index, not from the corpus file, so
+its passage numbers always agree with the search results that link to it.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from whoosh import query as wq
+
+from search_app.config import Settings
+from search_app.highlighting import Highlighter
+from search_app.queries import cap_expansions, parse
+from search_app.rendering import markdown_to_html, text_to_html, transform_text_nodes
+from search_app.schema import stored
+from search_app.searching import DEFAULTS, FacetValue, SearchIndex
+
+
+@dataclass(frozen=True)
+class DocumentPassage:
+    number: int
+    html: str
+    matched: bool
+    page: int | None = None
+
+
+@dataclass
+class DocumentView:
+    """A whole document, passage by passage, with query terms marked."""
+
+    doc_id: str
+    title: str
+    source: str
+    source_type: str | None
+    date: str | None
+    language: str
+    url: str | None
+    passages: list[DocumentPassage]
+
+    @property
+    def matched(self) -> list[int]:
+        return [p.number for p in self.passages if p.matched]
+
+
+@dataclass(frozen=True)
+class DocumentSummary:
+    doc_id: str
+    title: str
+    source: str
+    date: str | None
+    language: str
+    passages: int
+
+
+@dataclass(frozen=True)
+class Overview:
+    generation: str
+    documents: int
+    passages: int
+    sources: list[FacetValue]
+    listing: list[DocumentSummary]
+
+
+def get_document(
+    index: SearchIndex,
+    doc_id: str,
+    q: str | None = None,
+    exact: bool = False,
+    limits: Settings = DEFAULTS,
+) -> DocumentView | None:
+    """Return the document ``doc_id`` as passages of safe HTML, or ``None`` if there is none.
+
+    With ``q``, the words it matches are marked (as on the result page, variants included)
+    and the matching passages are flagged.
+
+    :raises QueryError: when ``q`` is given and cannot be searched.
+    """
+    parsed = None
+    if q and q.strip():
+        parsed = parse(
+            q, exact=exact, variants=index.variants(), max_length=limits.max_query_length
+        )
+    with index.searcher() as (_generation, searcher):
+        passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None, sortedby="number")
+        if passages_found.is_empty():
+            return None
+        matched: set[int] = set()
+        highlighter = Highlighter()
+        if parsed is not None:
+            query = cap_expansions(parsed, searcher.reader()).query
+            hits = searcher.search(query, filter=wq.Term("doc_id", doc_id), limit=None)
+            matched = {hit["number"] for hit in hits}
+            highlighter = Highlighter.for_query(query, searcher.reader())
+        passages = []
+        for fields in (hit.fields() for hit in passages_found):
+            if fields.get("markdown") is not None:
+                rendered = markdown_to_html(fields["markdown"])
+            else:
+                rendered = text_to_html(fields["text"])
+            passages.append(
+                DocumentPassage(
+                    number=fields["number"],
+                    html=transform_text_nodes(rendered, highlighter.mark),
+                    matched=fields["number"] in matched,
+                    page=fields.get("page"),
+                )
+            )
+        first = passages_found[0].fields()
+        return DocumentView(
+            doc_id=doc_id,
+            title=first["title"],
+            source=first["source_facet"],
+            source_type=stored(first, "source_type"),
+            date=stored(first, "date"),
+            language=first["language"],
+            url=stored(first, "url"),
+            passages=passages,
+        )
+
+
+def overview(index: SearchIndex, listed: int = 100) -> Overview:
+    """Summarise the indexed corpus: counts, sources, and the newest ``listed`` documents."""
+    with index.searcher() as (generation, searcher):
+        counts: dict[str, int] = {}
+        for entry in generation.documents.values():
+            counts[entry["source"]] = counts.get(entry["source"], 0) + 1
+        summaries = sorted(
+            (
+                DocumentSummary(
+                    doc_id=doc_id,
+                    title=entry["title"],
+                    source=entry["source"],
+                    date=entry.get("date"),
+                    language=entry.get("language", "en"),
+                    passages=entry["passages"],
+                )
+                for doc_id, entry in generation.documents.items()
+            ),
+            key=lambda d: (d.date or "", d.title),
+            reverse=True,
+        )
+        return Overview(
+            generation=generation.name,
+            documents=len(generation.documents),
+            passages=searcher.doc_count(),
+            sources=[
+                FacetValue(s, c) for s, c in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+            ],
+            listing=summaries[:listed],
+        )

@@ -1,0 +1,83 @@
+"""Downloads and citations: matching passages as CSV or JSON, and one-line citations.
+
+Spreadsheets execute cells that start with ``=``, ``+``, ``-`` or ``@``; such cells are prefixed
+with an apostrophe in CSV so that a hostile document cannot run a formula on a researcher's machine.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from typing import Any
+
+from search_app.searching import Export, Hit, LinkBuilder, hit_as_dict
+
+CSV_COLUMNS = (
+    "rank", "source", "title", "date", "page", "passage", "link", "url", "source_type",
+    "language", "doc_id", "text",
+)  # fmt: skip
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def citation(hit: Hit, link: str) -> str:
+    """Return a one-line citation: source, “title”, date, page or passage, link."""
+    parts = [hit.source, f"“{hit.title}”"]
+    if hit.date:
+        parts.append(hit.date)
+    parts.append(f"p. {hit.page}" if hit.page else f"passage {hit.passage}")
+    return ", ".join(parts) + f". {link}"
+
+
+def _cell(value: Any) -> Any:
+    if isinstance(value, str) and value.startswith(_FORMULA_START):
+        return "'" + value
+    return "" if value is None else value
+
+
+def export_csv(export: Export, link: LinkBuilder) -> str:
+    """Return the exported passages as CSV text, one row per passage, with a header row."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(CSV_COLUMNS)
+    q = export.request.q
+    for rank, hit in enumerate(export.hits, start=1):
+        row = {
+            "rank": rank,
+            "source": hit.source,
+            "title": hit.title,
+            "date": hit.date,
+            "page": hit.page,
+            "passage": hit.passage,
+            "link": link(hit.doc_id, hit.passage, q),
+            "url": hit.url,
+            "source_type": hit.source_type,
+            "language": hit.language,
+            "doc_id": hit.doc_id,
+            "text": hit.text,
+        }
+        writer.writerow([_cell(row[name]) for name in CSV_COLUMNS])
+    return out.getvalue()
+
+
+def export_json(export: Export, link: LinkBuilder) -> str:
+    """Return the exported passages as JSON: the query, counts, the cap, and every passage."""
+    q = export.request.q
+    return json.dumps(
+        {
+            "query": q,
+            "total": export.total,
+            "exported": len(export.hits),
+            "cap": export.cap,
+            "results": [
+                {
+                    **hit_as_dict(hit, q, link),
+                    "text": hit.text,
+                    "citation": citation(hit, link(hit.doc_id, hit.passage, q)),
+                }
+                for hit in export.hits
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )

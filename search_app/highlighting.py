@@ -1,0 +1,66 @@
+"""Mark the words of a passage that the query matched, escaping everything else.
+
+A query can match a passage through two fields: stemmed words (``text``) and words as written
+(``text_exact``, used by quoted phrases and exact searches). The passage is run through each
+field's analyzer, keeping character offsets, and every token whose term the query matched in that
+field is wrapped in ``<mark>``. Every other character is HTML-escaped: the result is safe to insert
+into a page as it is.
+"""
+
+from __future__ import annotations
+
+import html
+from collections.abc import Iterable
+
+from whoosh import query as wq
+from whoosh.reading import IndexReader
+
+from search_app.analysis import english_analyzer, exact_analyzer
+
+STEMMED = english_analyzer()
+EXACT = exact_analyzer()
+
+
+class Highlighter:
+    """Mark query terms in text; built once per search from the terms it matched."""
+
+    def __init__(self, stemmed: Iterable[str] = (), exact: Iterable[str] = ()) -> None:
+        self.stemmed = frozenset(stemmed)
+        self.exact = frozenset(exact)
+
+    @classmethod
+    def for_query(cls, query: wq.Query, reader: IndexReader) -> Highlighter:
+        """Build the highlighter for the passage words ``query`` can match in this index."""
+        found = query.existing_terms(reader, phrases=True, expand=True)
+        words: dict[str, set[str]] = {"text": set(), "text_exact": set()}
+        for name, text in found:
+            if name in words:
+                words[name].add(text.decode("utf-8") if isinstance(text, bytes) else text)
+        return cls(stemmed=words["text"], exact=words["text_exact"])
+
+    def spans(self, text: str) -> list[tuple[int, int]]:
+        """Return the sorted, non-overlapping character ranges of matching words."""
+        found: set[tuple[int, int]] = set()
+        for analyzer, terms in ((STEMMED, self.stemmed), (EXACT, self.exact)):
+            if terms:
+                for token in analyzer(text, chars=True, mode="query", removestops=False):
+                    if token.text in terms:
+                        found.add((token.startchar, token.endchar))
+        merged: list[tuple[int, int]] = []
+        for start, end in sorted(found):
+            if merged and start < merged[-1][1]:
+                merged[-1] = (merged[-1][0], max(end, merged[-1][1]))
+            else:
+                merged.append((start, end))
+        return merged
+
+    def mark(self, text: str) -> str:
+        """Return ``text`` as escaped HTML with the matching words in ``<mark>``."""
+        out: list[str] = []
+        position = 0
+        for start, end in self.spans(text):
+            out.append(html.escape(text[position:start], quote=False))
+            out.append(f"<mark>{html.escape(text[start:end], quote=False)}</mark>")
+            position = end
+        out.append(html.escape(text[position:], quote=False))
+        return "".join(out)

@@ -1,0 +1,260 @@
+"""The query language: what a user types, turned into a Whoosh query with guards.
+
+All words must match unless ``OR`` says otherwise. ``"…"`` is an exact phrase: its words are
+matched as written (no stemming, no variants). ``NOT word`` and ``-word`` exclude; ``title:`` and
+``source:`` search those fields; ``word*`` matches words starting with ``word`` and ``word~``
+(or ``word~2``) words within one (two) edits. With ``exact`` the whole query is matched as
+written. Without it, each word that belongs to a group of name variants also matches the other
+spellings of its group.
+
+Anything that would be slow or ambiguous is refused with a :class:`QueryError` that says what to
+change: over-long queries and words, deep nesting, leading wildcards, wide fuzzy distances.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field, replace
+
+from whoosh import query as wq
+from whoosh.qparser import AndGroup, FuzzyTermPlugin, PlusMinusPlugin, QueryParser, syntax
+from whoosh.qparser.plugins import PhrasePlugin, Plugin
+from whoosh.reading import IndexReader
+
+from search_app.analysis import english_analyzer, exact_analyzer
+from search_app.schema import EXACT_FIELDS, query_schema
+
+MAX_NESTING = 20
+MAX_WORD_LENGTH = 100
+MAX_FUZZY_DISTANCE = 2
+#: A prefix or fuzzy word matching more index words than this searches only the most frequent.
+MAX_EXPANSIONS = 100
+
+_STEMMED = english_analyzer()
+_EXACT = exact_analyzer()
+_PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
+
+
+class QueryError(ValueError):
+    """The query cannot be searched; the message says what to change."""
+
+
+def stems(text: str) -> list[str]:
+    """Return the stemmed terms of ``text``, as the ``text`` field indexes them."""
+    return [token.text for token in _STEMMED(text)]
+
+
+def exact_terms(text: str) -> list[str]:
+    """Return the terms of ``text`` as written, as the ``text_exact`` field indexes them."""
+    return [token.text for token in _EXACT(text)]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    """A query ready to run, and what the page should tell the user about it."""
+
+    text: str
+    query: wq.Query
+    exact: bool = False
+    #: (word as typed, the other spellings also searched)
+    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    #: the typed words when the query is nothing but plain words (for "any word" and spelling)
+    plain_words: tuple[str, ...] = ()
+    notes: tuple[str, ...] = field(default=())
+
+
+class _ExactFieldsPlugin(Plugin):
+    """Send quoted phrases (or, in exact mode, everything) to the fields with words as written."""
+
+    def __init__(self, everything: bool) -> None:
+        self.everything = everything
+
+    def filters(self, parser: QueryParser) -> list:
+        return [(self.to_exact_fields, 105)]  # after field names are assigned (100)
+
+    def to_exact_fields(self, parser: QueryParser, group: syntax.GroupNode) -> syntax.GroupNode:
+        for node in group:
+            if isinstance(node, syntax.GroupNode):
+                self.to_exact_fields(parser, node)
+            elif node.has_fieldname and (
+                self.everything or isinstance(node, PhrasePlugin.PhraseNode)
+            ):
+                name = node.fieldname or parser.fieldname
+                if name in EXACT_FIELDS:
+                    node.set_fieldname(EXACT_FIELDS[name], override=True)
+        return group
+
+
+def _parser(exact: bool) -> QueryParser:
+    parser = QueryParser(
+        "text_exact" if exact else "text", query_schema(), group=AndGroup
+    )  # unknown field names (doc_id:, url:) stay plain words
+    parser.add_plugin(FuzzyTermPlugin())
+    # '-' excludes only at the start of a word: "anti-human" stays one search
+    parser.add_plugin(
+        PlusMinusPlugin(r"(?:(?<=[\s(])|^)\+(?=[\w\"(])", r"(?:(?<=[\s(])|^)-(?=[\w\"(])")
+    )
+    parser.add_plugin(_ExactFieldsPlugin(everything=exact))
+    return parser
+
+
+_PARSERS = {False: _parser(False), True: _parser(True)}
+
+
+def _check_shape(q: str, max_length: int) -> None:
+    if not q:
+        raise QueryError("Type one or more words to search for.")
+    if len(q) > max_length:
+        raise QueryError(f"The query is {len(q)} characters long; the limit is {max_length}.")
+    longest = max(q.split(), key=len)
+    if len(longest) > MAX_WORD_LENGTH:
+        raise QueryError(
+            f"A word of {len(longest)} characters is too long to search; "
+            f"the limit is {MAX_WORD_LENGTH}."
+        )
+    depth = deepest = 0
+    for char in q:
+        depth = max(0, depth + (char == "(") - (char == ")"))
+        deepest = max(deepest, depth)
+    if deepest > MAX_NESTING:
+        raise QueryError(f"The query nests parentheses {deepest} deep; the limit is {MAX_NESTING}.")
+
+
+def _check_leaves(query: wq.Query) -> None:
+    for node in query.leaves():
+        if isinstance(node, wq.Every):
+            raise QueryError("A lone * would list every passage: type at least one word.")
+        if isinstance(node, wq.Wildcard | wq.Prefix) and str(node.text)[:1] in {"*", "?", ""}:
+            raise QueryError(
+                f"Words cannot start with a wildcard ({node.text or '*'}): "
+                "put at least one letter first."
+            )
+        if isinstance(node, wq.FuzzyTerm) and node.maxdist > MAX_FUZZY_DISTANCE:
+            raise QueryError(
+                f"{node.text}~{node.maxdist} is too fuzzy: use ~1 or ~{MAX_FUZZY_DISTANCE}."
+            )
+
+
+def _variant_query(spellings: tuple[str, ...]) -> wq.Query:
+    queries: dict[tuple[str, ...], wq.Query] = {}
+    for spelling in spellings:
+        terms = tuple(stems(spelling))
+        if len(terms) == 1:
+            queries.setdefault(terms, wq.Term("text", terms[0]))
+        elif terms:
+            queries.setdefault(terms, wq.Phrase("text", list(terms)))
+    return wq.Or(list(queries.values()))
+
+
+def _expand_variants(
+    query: wq.Query, text: str, table: dict[str, tuple[str, ...]]
+) -> tuple[wq.Query, tuple[tuple[str, tuple[str, ...]], ...]]:
+    used: dict[str, tuple[str, ...]] = {}
+
+    def expand(node: wq.Query) -> wq.Query:
+        if not (isinstance(node, wq.Term) and node.fieldname == "text"):
+            return node
+        group = table.get(node.text)
+        if group is None:
+            return node
+        typed = text[node.startchar : node.endchar] if node.startchar is not None else node.text
+        used[typed] = tuple(s for s in group if stems(s) != [node.text])
+        return _variant_query(group)
+
+    return query.accept(expand), tuple(used.items())
+
+
+def parse(
+    text: str,
+    *,
+    exact: bool = False,
+    variants: dict[str, tuple[str, ...]] | None = None,
+    max_length: int = 500,
+) -> ParsedQuery:
+    """Parse what the user typed.
+
+    ``variants`` maps the stemmed form of a spelling to its group of equivalent spellings.
+
+    :raises QueryError: for an empty, over-long, too deeply nested or too costly query.
+    """
+    text = text.strip()
+    _check_shape(text, max_length)
+    try:
+        query = _PARSERS[exact].parse(text)
+    except (ValueError, RecursionError) as error:
+        raise QueryError(f"The query cannot be read: {error}") from None
+    if query is wq.NullQuery or not list(query.leaves()):
+        raise QueryError(
+            "The query has no words that can be searched: common words such as 'the' or 'of' "
+            "are skipped unless quoted."
+        )
+    _check_leaves(query)
+    plain = isinstance(query, wq.Term | wq.And) and bool(_PLAIN_WORDS.match(text))
+    used: tuple[tuple[str, tuple[str, ...]], ...] = ()
+    if variants and not exact:
+        query, used = _expand_variants(query, text, variants)
+    return ParsedQuery(
+        text=text,
+        query=query,
+        exact=exact,
+        variants=used,
+        plain_words=tuple(text.split()) if plain else (),
+    )
+
+
+def _expansion(node: wq.Query, reader: IndexReader) -> wq.Query | tuple[wq.Query, str]:
+    if not isinstance(node, wq.Prefix | wq.Wildcard | wq.FuzzyTerm):
+        return node
+    words = list(node._btexts(reader))  # the index words this node stands for
+    if len(words) <= MAX_EXPANSIONS:
+        return node
+    frequent = sorted(words, key=lambda w: -reader.doc_frequency(node.fieldname, w))
+    kept = [wq.Term(node.fieldname, w.decode("utf-8")) for w in frequent[:MAX_EXPANSIONS]]
+    shown = f"{node.text}*" if isinstance(node, wq.Prefix) else str(node)
+    note = (
+        f"{shown} matches {len(words)} words; only the {MAX_EXPANSIONS} most frequent were "
+        "searched. Type more letters to narrow it."
+    )
+    return wq.Or(kept), note
+
+
+def cap_expansions(parsed: ParsedQuery, reader: IndexReader) -> ParsedQuery:
+    """Limit prefix, wildcard and fuzzy words to their most frequent expansions in the index."""
+    notes: list[str] = []
+
+    def cap(node: wq.Query) -> wq.Query:
+        result = _expansion(node, reader)
+        if isinstance(result, tuple):
+            notes.append(result[1])
+            return result[0]
+        return result
+
+    query = parsed.query.accept(cap)
+    return replace(parsed, query=query, notes=parsed.notes + tuple(notes)) if notes else parsed
+
+
+def suggest(parsed: ParsedQuery, reader: IndexReader) -> str | None:
+    """Suggest the query with unknown words replaced by the closest words of the index.
+
+    Only plain-word queries get a suggestion; words the index knows are kept as typed.
+    """
+    if not parsed.plain_words:
+        return None
+    corrector = reader.corrector("text_exact")
+    changed = False
+    words = []
+    for word in parsed.plain_words:
+        terms = exact_terms(word)
+        if len(terms) != 1 or reader.doc_frequency("text_exact", terms[0]):
+            words.append(word)
+            continue
+        found = corrector.suggest(terms[0], limit=1, maxdist=2, prefix=1)
+        if not found:
+            words.append(word)
+            continue
+        replacement = found[0]
+        if word[:1].isupper():
+            replacement = replacement[:1].upper() + replacement[1:]
+        words.append(replacement)
+        changed = True
+    return " ".join(words) if changed else None
