@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from dataclasses import fields
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from flask import Flask
+if TYPE_CHECKING:  # Flask is imported only by the web layer, not by the core
+    from flask import Flask
 
 __version__ = "0.1.0"
 
@@ -19,6 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``config`` may hold any setting of :class:`search_app.config.Settings` in upper case
     (``CORPUS_DIR``, ``INDEX_DIR``, ``PAGE_SIZE``, ...); the rest comes from ``SEARCH_APP_*``.
     """
+    from flask import Flask
+
     from search_app import web
     from search_app.config import Settings, load_settings
     from search_app.searching import SearchIndex

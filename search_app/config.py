@@ -70,4 +70,9 @@ def load_settings(
             raise ValueError(f"unknown setting {name!r}")
         if value is not None:
             values[key] = _coerce(str(value), getattr(settings, key))
-    return replace(settings, **values)
+    result = replace(settings, **values)
+    for field in fields(Settings):
+        value = getattr(result, field.name)
+        if isinstance(value, int) and value < 1:
+            raise ValueError(f"{env_name(field.name)} must be 1 or more, not {value}")
+    return result

@@ -47,6 +47,8 @@ OPTIONAL_FIELDS = (
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)]|>)\s")
+_TABLE = re.compile(r"^\s*\|")
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'”’)\]]*\s+")
 
 
@@ -124,6 +126,8 @@ class Scan:
 
     files: list[CorpusFile] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    #: ids of documents whose file exists but could not be read: not to be taken as deleted
+    unreadable: set[str] = field(default_factory=set)
 
 
 def _hidden(relative: Path) -> bool:
@@ -176,6 +180,7 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             content_hash = _hash_files(path, sidecar)
         except OSError as error:
             scan.problems.append(Problem(name, f"cannot read file: {error.strerror}"))
+            scan.unreadable.add(doc_id)
             continue
         scan.files.append(CorpusFile(doc_id, path, name, sidecar, content_hash))
     return scan
@@ -221,6 +226,8 @@ def _parse_yaml(text: str) -> dict[str, Any]:
         raise DocumentError(
             f"metadata is not valid YAML{where}: {getattr(error, 'problem', error)}"
         ) from None
+    except ValueError as error:  # YAML reads 2020-02-30 as a date, and fails
+        raise DocumentError(f"metadata has an impossible value: {error}") from None
     if data is None:
         return {}
     if not isinstance(data, dict):
@@ -350,13 +357,36 @@ def split_sentences(text: str, max_chars: int) -> list[str]:
     return pieces
 
 
+def split_lines(block: str, max_chars: int) -> list[str]:
+    """Cut a list or quote between items into pieces of at most ``max_chars`` where possible.
+
+    A line that does not start an item continues the one before it and stays with it.
+    """
+    pieces: list[str] = []
+    for line in block.split("\n"):
+        fits = bool(pieces) and len(pieces[-1]) + 1 + len(line) <= max_chars
+        if pieces and (fits or not _ITEM.match(line)):
+            pieces[-1] += "\n" + line
+        else:
+            pieces.append(line)
+    return pieces
+
+
+def _split_block(block: str, max_chars: int) -> list[str]:
+    lines = [line for line in block.split("\n") if line.strip() and not _HEADING.match(line)]
+    first = lines[0] if lines else ""
+    if len(block) <= max_chars or _FENCE.match(block) or _TABLE.match(first):
+        return [block]  # code and tables stay whole: a piece of one does not render
+    if _ITEM.match(first):
+        return split_lines(block, max_chars)
+    return split_sentences(block, max_chars)
+
+
 def markdown_passages(body: str, max_chars: int) -> list[Passage]:
     """Cut a Markdown body into numbered passages (from 1), keeping each one's Markdown."""
     passages: list[Passage] = []
     for block in markdown_blocks(body):
-        is_fenced = bool(_FENCE.match(block))
-        pieces = [block] if is_fenced else split_sentences(block, max_chars)
-        for piece in pieces:
+        for piece in _split_block(block, max_chars):
             text = markdown_to_text(piece)
             if text:
                 passages.append(Passage(len(passages) + 1, text, markdown=piece))

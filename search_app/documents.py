@@ -6,7 +6,8 @@ its passage numbers always agree with the search results that link to it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from typing import Any
 
 from whoosh import query as wq
 
@@ -14,7 +15,6 @@ from search_app.config import Settings
 from search_app.highlighting import Highlighter
 from search_app.queries import cap_expansions, parse
 from search_app.rendering import markdown_to_html, text_to_html, transform_text_nodes
-from search_app.schema import stored
 from search_app.searching import DEFAULTS, FacetValue, SearchIndex
 
 
@@ -26,24 +26,6 @@ class DocumentPassage:
     page: int | None = None
 
 
-@dataclass
-class DocumentView:
-    """A whole document, passage by passage, with query terms marked."""
-
-    doc_id: str
-    title: str
-    source: str
-    source_type: str | None
-    date: str | None
-    language: str
-    url: str | None
-    passages: list[DocumentPassage]
-
-    @property
-    def matched(self) -> list[int]:
-        return [p.number for p in self.passages if p.matched]
-
-
 @dataclass(frozen=True)
 class DocumentSummary:
     doc_id: str
@@ -52,6 +34,41 @@ class DocumentSummary:
     date: str | None
     language: str
     passages: int
+
+
+def _summary(doc_id: str, entry: dict[str, Any]) -> DocumentSummary:
+    return DocumentSummary(
+        doc_id=doc_id,
+        title=entry["title"],
+        source=entry["source"],
+        date=entry.get("date"),
+        language=entry.get("language", "en"),
+        passages=entry["passages"],
+    )
+
+
+@dataclass
+class DocumentView:
+    """A whole document, passage by passage, with query terms marked, and its relations."""
+
+    doc_id: str
+    title: str
+    source: str
+    source_type: str | None
+    date: str | None
+    language: str
+    url: str | None
+    author: str | None
+    tags: list[str]
+    passages: list[DocumentPassage]
+    #: the document this one is cited in, and the documents that say they are cited in this one
+    cited_in: DocumentSummary | None = None
+    cites: list[DocumentSummary] = field(default_factory=list)
+    translation_of: DocumentSummary | None = None
+
+    @property
+    def matched(self) -> list[int]:
+        return [p.number for p in self.passages if p.matched]
 
 
 @dataclass(frozen=True)
@@ -82,7 +99,7 @@ def get_document(
         parsed = parse(
             q, exact=exact, variants=index.variants(), max_length=limits.max_query_length
         )
-    with index.searcher() as (_generation, searcher):
+    with index.searcher() as (generation, searcher):
         passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None, sortedby="number")
         if passages_found.is_empty():
             return None
@@ -107,16 +124,26 @@ def get_document(
                     page=fields.get("page"),
                 )
             )
-        first = passages_found[0].fields()
+        documents = generation.documents
+        entry = documents[doc_id]
+
+        def related(other: str | None) -> DocumentSummary | None:
+            return _summary(other, documents[other]) if other in documents else None
+
         return DocumentView(
             doc_id=doc_id,
-            title=first["title"],
-            source=first["source_facet"],
-            source_type=stored(first, "source_type"),
-            date=stored(first, "date"),
-            language=first["language"],
-            url=stored(first, "url"),
+            title=entry["title"],
+            source=entry["source"],
+            source_type=entry.get("source_type"),
+            date=entry.get("date"),
+            language=entry.get("language", "en"),
+            url=entry.get("url"),
+            author=entry.get("author"),
+            tags=entry.get("tags", []),
             passages=passages,
+            cited_in=related(entry.get("cited_in")),
+            cites=[_summary(i, e) for i, e in documents.items() if e.get("cited_in") == doc_id],
+            translation_of=related(entry.get("translation_of")),
         )
 
 
@@ -127,17 +154,7 @@ def overview(index: SearchIndex, listed: int = 100) -> Overview:
         for entry in generation.documents.values():
             counts[entry["source"]] = counts.get(entry["source"], 0) + 1
         summaries = sorted(
-            (
-                DocumentSummary(
-                    doc_id=doc_id,
-                    title=entry["title"],
-                    source=entry["source"],
-                    date=entry.get("date"),
-                    language=entry.get("language", "en"),
-                    passages=entry["passages"],
-                )
-                for doc_id, entry in generation.documents.items()
-            ),
+            (_summary(doc_id, entry) for doc_id, entry in generation.documents.items()),
             key=lambda d: (d.date or "", d.title),
             reverse=True,
         )
@@ -150,3 +167,9 @@ def overview(index: SearchIndex, listed: int = 100) -> Overview:
             ],
             listing=summaries[:listed],
         )
+
+
+def stats(index: SearchIndex) -> tuple[str, int, int]:
+    """Return the generation served, and how many documents and passages it holds."""
+    with index.searcher() as (generation, searcher):
+        return generation.name, len(generation.documents), searcher.doc_count()

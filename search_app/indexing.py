@@ -30,6 +30,7 @@ from search_app.corpus import (
     Document,
     DocumentError,
     Problem,
+    Scan,
     load_document,
     scan_corpus,
 )
@@ -103,6 +104,14 @@ def _fsync_dir(path: Path) -> None:
         os.fsync(fd)
     finally:
         os.close(fd)
+
+
+def _fsync_tree(path: Path) -> None:
+    for file in path.iterdir():
+        if file.is_file():
+            with open(file, "rb") as handle:
+                os.fsync(handle.fileno())
+    _fsync_dir(path)
 
 
 def _write_atomically(path: Path, data: str) -> None:
@@ -193,7 +202,6 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
             "language": meta.language,
             "date": meta.date or "",
             "url": meta.url,
-            "doc_format": document.format,
         }
         if passage.page is not None:
             fields["page"] = passage.page
@@ -218,12 +226,20 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
         "source_type": meta.source_type,
         "date": meta.date,
         "language": meta.language,
+        "url": meta.url,
+        "author": meta.author,
+        "tags": list(meta.tags),
+        "cited_in": meta.cited_in,
+        "translation_of": meta.translation_of,
     }
 
 
-def _write_manifest(path: Path, documents: dict[str, dict[str, Any]], variants: Variants) -> None:
+def _write_manifest(
+    path: Path, documents: dict[str, dict[str, Any]], variants: Variants, max_chars: int
+) -> None:
     manifest = {
         "schema_version": SCHEMA_VERSION,
+        "max_passage_chars": max_chars,
         "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
         "variants": [list(group) for group in variants.groups],
         "documents": dict(sorted(documents.items())),
@@ -286,15 +302,21 @@ def build_index(
         reason = None
         if current is None and current_generation_name(index_dir) is not None:
             reason = describe_missing(index_dir)
+        elif current is not None and current.manifest.get("max_passage_chars") != max_chars:
+            reason = (
+                f"Passages are now cut at {max_chars} characters, not "
+                f"{current.manifest.get('max_passage_chars')}: rebuilding the whole index."
+            )
+            full = True
         if strict:
             list(_load(scan.files, max_chars, problems, None))
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
             loaded = _load(scan.files, max_chars, problems, progress)
-            report = _build_full(index_dir, loaded, variants, current)
+            report = _build_full(index_dir, loaded, variants, max_chars, current)
         else:
-            report = _update(current, scan.files, variants, max_chars, problems, progress)
+            report = _update(current, scan, variants, max_chars, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
@@ -304,6 +326,7 @@ def _build_full(
     index_dir: Path,
     documents: Iterator[Document],
     variants: Variants,
+    max_chars: int,
     previous: Generation | None,
 ) -> IndexReport:
     path = _new_generation_dir(index_dir)
@@ -321,7 +344,8 @@ def _build_full(
         raise
     writer.commit()
     ix.close()
-    _write_manifest(path, manifest, variants)
+    _fsync_tree(path)  # Whoosh does not fsync: make the files durable before pointing at them
+    _write_manifest(path, manifest, variants, max_chars)
     _write_atomically(index_dir / CURRENT, path.name + "\n")
     keep = {path.name} | ({previous.name} if previous else set())
     _remove_old_generations(index_dir, keep)
@@ -336,15 +360,16 @@ def _build_full(
 
 def _update(
     current: Generation,
-    files: list[CorpusFile],
+    scan: Scan,
     variants: Variants,
     max_chars: int,
     problems: list[Problem],
     progress: Progress | None,
 ) -> IndexReport:
     old = current.documents
+    files = scan.files
     on_disk = {file.doc_id: file for file in files}
-    removed = sorted(set(old) - set(on_disk))
+    removed = sorted(set(old) - set(on_disk) - scan.unreadable)
     to_load = [file for file in files if old.get(file.doc_id, {}).get("hash") != file.content_hash]
     report = IndexReport(generation=current.name, full=False)
     manifest = dict(old)
@@ -372,7 +397,7 @@ def _update(
         ix.close()
     if to_load or removed or variants != current.variants:
         report.variants_changed = variants != current.variants
-        _write_manifest(current.path, manifest, variants)
+        _write_manifest(current.path, manifest, variants, max_chars)
     report.unchanged = len(files) - len(to_load)
     report.documents = len(manifest)
     report.passages = sum(entry["passages"] for entry in manifest.values())

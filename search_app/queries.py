@@ -181,7 +181,7 @@ def parse(
     _check_shape(text, max_length)
     try:
         query = _PARSERS[exact].parse(text)
-    except (ValueError, RecursionError) as error:
+    except Exception as error:  # Whoosh's parser raises bare Exceptions on some input
         raise QueryError(f"The query cannot be read: {error}") from None
     if query is wq.NullQuery or not list(query.leaves()):
         raise QueryError(

@@ -38,10 +38,18 @@ def markdown_to_html(source: str) -> str:
         raw,
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
+        attribute_filter=_only_http_links,
         url_schemes=URL_SCHEMES,
         link_rel="noopener noreferrer nofollow",
         clean_content_tags={"script", "style"},
     )
+
+
+def _only_http_links(tag: str, attribute: str, value: str) -> str | None:
+    """Drop relative and scheme-less links too (``//host``, ``page.html``): only http(s)."""
+    if attribute == "href" and not is_http_url(value):
+        return None
+    return value
 
 
 def text_to_html(text: str) -> str:

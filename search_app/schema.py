@@ -45,7 +45,6 @@ def build_schema() -> Schema:
         date=ID(stored=True, sortable=True),
         year=NUMERIC(stored=True, sortable=True),
         url=STORED,
-        doc_format=STORED,
     )
 
 

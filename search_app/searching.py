@@ -58,7 +58,7 @@ FILTERS = ("source", "source_type", "language")
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
-_YEAR = re.compile(r"^\d{1,4}$")
+_YEAR = re.compile(r"[0-9]{1,4}")
 
 
 class IndexUnavailable(Exception):
@@ -167,12 +167,17 @@ class SearchIndex:
         return (name, stat.st_ino, stat.st_mtime_ns, stat.st_size)
 
     def _current(self) -> tuple[tuple[Any, ...], Generation, Any]:
-        key = self._stamp()
         with self._lock:
+            key = self._stamp()
             if key != self._key:
-                generation = read_generation(self.index_dir)
-                if generation is None:
-                    raise IndexUnavailable(describe_missing(self.index_dir))
+                for _attempt in range(3):  # an index run may switch the generation meanwhile
+                    generation = read_generation(self.index_dir)
+                    if generation is None:
+                        raise IndexUnavailable(describe_missing(self.index_dir))
+                    settled = self._stamp()
+                    if settled == key and generation.name == key[0]:
+                        break
+                    key = settled
                 try:
                     self._index = whoosh_index.open_dir(str(generation.path))
                 except Exception as error:  # a damaged index raises many kinds of error
@@ -300,6 +305,9 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
             collapse_limit=limits.per_document,
             **collapse,
         )
+        # the length of the list after at most per_document passages of each document
+        cap = None if request.doc else limits.per_document
+        listed_total = sum(min(n, cap or n) for n in per_doc.values())
         highlighter = Highlighter.for_query(query, searcher.reader())
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -325,7 +333,7 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
         total=total,
         documents=len(per_doc),
         page=request.page,
-        pages=max(1, math.ceil(len(listed) / page_size)),
+        pages=max(1, math.ceil(listed_total / page_size)),
         hits=hits,
         facets=facets,
         suggestion=suggestion,
@@ -421,6 +429,6 @@ def parse_year(value: str | None, name: str) -> int | None:
     """
     if value is None or not value.strip():
         return None
-    if not _YEAR.match(value.strip()):
+    if not _YEAR.fullmatch(value.strip()):
         raise QueryError(f"{name} must be a year such as 1988, not {value!r}.")
     return int(value)

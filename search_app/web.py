@@ -28,7 +28,7 @@ from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from search_app.config import Settings
-from search_app.documents import DocumentView, get_document, overview
+from search_app.documents import DocumentView, get_document, overview, stats
 from search_app.exporting import citation, export_csv, export_json
 from search_app.queries import QueryError
 from search_app.rendering import is_http_url
@@ -52,6 +52,7 @@ bp = Blueprint("search", __name__)
 PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "sort", "exact", "page")
 EXPORT_FORMATS = ("csv", "json")
 MAX_PARAMETER_LENGTH = 300
+_NUMBER = re.compile(r"[0-9]{1,9}")  # ASCII digits only: str.isdigit() accepts "²"
 EXAMPLE_SEARCHES = (
     "death commission",
     '"mass graves"',
@@ -99,7 +100,7 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
     """
     values = {name: _single(args, name) for name in PARAMETERS}
     page_text = values["page"] or "1"
-    if not page_text.isdigit() or not 1 <= int(page_text) <= settings().max_page:
+    if not _NUMBER.fullmatch(page_text) or not 1 <= int(page_text) <= settings().max_page:
         raise BadRequest(
             f"page must be a number from 1 to {settings().max_page}, not {page_text!r}."
         )
@@ -267,29 +268,39 @@ def opensearch() -> Response:
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
-def _document_or_404(doc_id: str) -> tuple[DocumentView, str | None, bool]:
-    q = _single(request.args, "q")
+def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
+    document = get_document(search_index(), doc_id, q, exact, settings())
+    if document is None:
+        abort(404, f"There is no document {doc_id!r} in the index.")
+    return document
+
+
+def _document_args() -> tuple[str | None, bool]:
     exact = _single(request.args, "exact")
     if exact not in (None, "1", "0"):
         raise BadRequest(f"exact must be 1 (on) or 0 (off), not {exact!r}.")
-    try:
-        document = get_document(search_index(), doc_id, q, exact == "1", settings())
-    except QueryError as error:
-        raise BadRequest(str(error)) from None
-    if document is None:
-        abort(404, f"There is no document {doc_id!r} in the index.")
-    return document, q, exact == "1"
+    return _single(request.args, "q"), exact == "1"
 
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str) -> str:
-    view, q, exact = _document_or_404(doc_id)
-    return render_template("doc.html", doc=view, q=q or "", exact=exact)
+    q, exact = _document_args()
+    problem = None
+    try:
+        view = _document_or_404(doc_id, q, exact)
+    except QueryError as error:  # a link must still open its document, unmarked
+        problem = f"{error} The document is shown without highlights."
+        view = _document_or_404(doc_id, None, exact)
+    return render_template("doc.html", doc=view, q=q or "", exact=exact, problem=problem)
 
 
 @bp.get("/api/doc/<path:doc_id>")
 def api_document(doc_id: str) -> Response:
-    view, _q, _exact = _document_or_404(doc_id)
+    q, exact = _document_args()
+    try:
+        view = _document_or_404(doc_id, q, exact)
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
     data = asdict(view)
     data["url"] = view.url if is_http_url(view.url) else None
     data["matched"] = view.matched
@@ -299,13 +310,8 @@ def api_document(doc_id: str) -> Response:
 
 @bp.get("/healthz")
 def healthz() -> Response:
-    summary = overview(search_index())
-    return jsonify(
-        status="ok",
-        documents=summary.documents,
-        passages=summary.passages,
-        generation=summary.generation,
-    )
+    generation, documents, passages = stats(search_index())
+    return jsonify(status="ok", documents=documents, passages=passages, generation=generation)
 
 
 def _wants_json() -> bool:
