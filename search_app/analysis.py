@@ -7,7 +7,7 @@ serves quoted phrases and ``exact=1`` searches, spelling suggestions and complet
 
 Whoosh keeps ``*`` inside tokens with its default pattern, so the tokenizer pattern is set here
 explicitly. Apostrophes inside words are dropped rather than split on, so that ``Ra'isi``,
-``Ra’isi`` and ``Raisi`` (and ``Khomeini’s`` and ``Khomeinis``) meet on one term, and accents are
+``Ra’isi`` and ``Raisi`` meet on one term (a possessive ``’s`` is split off), and accents are
 folded (``Mojāhedin`` = ``Mojahedin``). Only built-in Whoosh components are used: analyzers are
 pickled into the index, and an index must not depend on our class names.
 """
@@ -24,8 +24,9 @@ from whoosh.analysis import (
 )
 from whoosh.support.charset import accent_map
 
-#: A word is a run of word characters, possibly joined by apostrophes or inner dots (``U.S``).
-TOKEN_PATTERN = r"\w+(?:['’ʼ‘`.]\w+)*"
+#: A word is a run of word characters, possibly joined by apostrophes (``Ra'isi``) or inner dots
+#: (``U.S``); a possessive ``'s`` is not part of the word (``Khomeini's`` is ``Khomeini``, ``s``).
+TOKEN_PATTERN = r"\w+(?:(?:['’ʼ‘`](?!s\b)|\.)\w+)*"
 
 APOSTROPHES = "'’ʼ‘`"
 

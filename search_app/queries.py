@@ -120,7 +120,13 @@ def _check_shape(q: str, max_length: int) -> None:
         raise QueryError(f"The query nests parentheses {deepest} deep; the limit is {MAX_NESTING}.")
 
 
-def _check_leaves(query: wq.Query) -> None:
+def _typed(node: wq.Query, text: str) -> str:
+    """Return what the user typed for a query leaf (the parser analyzed its text)."""
+    start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
+    return text[start:end] if start is not None and end is not None else str(node.text)
+
+
+def _check_leaves(query: wq.Query, text: str) -> None:
     for node in query.leaves():
         if isinstance(node, wq.Every):
             raise QueryError("A lone * would list every passage: type at least one word.")
@@ -130,9 +136,8 @@ def _check_leaves(query: wq.Query) -> None:
                 "put at least one letter first."
             )
         if isinstance(node, wq.FuzzyTerm) and node.maxdist > MAX_FUZZY_DISTANCE:
-            raise QueryError(
-                f"{node.text}~{node.maxdist} is too fuzzy: use ~1 or ~{MAX_FUZZY_DISTANCE}."
-            )
+            typed = f"{_typed(node, text)}~{node.maxdist}"
+            raise QueryError(f"{typed} is too fuzzy: use ~1 or ~{MAX_FUZZY_DISTANCE}.")
 
 
 def _variant_query(spellings: tuple[str, ...]) -> wq.Query:
@@ -157,8 +162,11 @@ def _expand_variants(
         group = table.get(node.text)
         if group is None:
             return node
-        typed = text[node.startchar : node.endchar] if node.startchar is not None else node.text
-        used[typed] = tuple(s for s in group if stems(s) != [node.text])
+        others: dict[tuple[str, ...], str] = {}
+        for spelling in group:  # one spelling per distinct form: Ra'isi and Raisi are one
+            others.setdefault(tuple(stems(spelling)), spelling)
+        others.pop((node.text,), None)
+        used[_typed(node, text)] = tuple(others.values())
         return _variant_query(group)
 
     return query.accept(expand), tuple(used.items())
@@ -188,7 +196,7 @@ def parse(
             "The query has no words that can be searched: common words such as 'the' or 'of' "
             "are skipped unless quoted."
         )
-    _check_leaves(query)
+    _check_leaves(query, text)
     plain = isinstance(query, wq.Term | wq.And) and bool(_PLAIN_WORDS.match(text))
     used: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if variants and not exact:
@@ -245,8 +253,10 @@ def suggest(parsed: ParsedQuery, reader: IndexReader) -> str | None:
     words = []
     for word in parsed.plain_words:
         terms = exact_terms(word)
-        if len(terms) != 1 or reader.doc_frequency("text_exact", terms[0]):
-            words.append(word)
+        stemmed = stems(word)
+        known = reader.doc_frequency("text_exact", terms[0]) if len(terms) == 1 else 1
+        if known or (stemmed and reader.doc_frequency("text", stemmed[0])):
+            words.append(word)  # the index has it, as written or in another form
             continue
         found = corrector.suggest(terms[0], limit=1, maxdist=2, prefix=1)
         if not found:

@@ -96,7 +96,8 @@ class Hit:
     page: int | None
     text: str
     highlight: str
-    score: float
+    #: the relevance score; None when sorted by date
+    score: float | None
     matches_in_document: int = 1
     first_of_document: bool = True
 
@@ -220,8 +221,8 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     return wq.And(parts) if parts else None
 
 
-def _missing_last(key: Any) -> Any:
-    return key or "\uffff"
+def _missing_last(key: bytes) -> bytes:
+    return key or b"\xff"  # column keys are UTF-8 bytes; no date sorts after every date
 
 
 def _sort_facet(sort: str) -> sorting.FacetType | None:
@@ -247,14 +248,19 @@ def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) 
         page=fields.get("page"),
         text=fields["text"],
         highlight=highlighter.mark(fields["text"]),
-        score=round(float(score or 0.0), 4),
+        score=round(score, 4) if isinstance(score, float | int) else None,
     )
+
+
+def _given(value: Any) -> bool:
+    """Tell a real facet value from a column's filler for "none" ("" or the largest int)."""
+    return bool(value) and not (isinstance(value, int) and value >= 2**31 - 1)
 
 
 def _facets(results: Results) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in FACET_FIELDS:
-        values = [FacetValue(str(v), c) for v, c in results.groups(name).items() if v]
+        values = [FacetValue(str(v), c) for v, c in results.groups(name).items() if _given(v)]
         if name == "year":
             values.sort(key=lambda f: f.value, reverse=True)
         else:
