@@ -189,3 +189,30 @@ def test_markdown_passages_are_numbered_with_plain_text() -> None:
 
 def test_text_passages_split_on_blank_lines() -> None:
     assert [p.text for p in text_passages("a\nb\n\n\n  c  \n", 100)] == ["a\nb", "c"]
+
+
+def test_an_impossible_yaml_date_is_a_problem_not_a_crash(tmp_path: Path) -> None:
+    root = write_corpus(
+        tmp_path / "c",
+        {
+            "bad.md": "---\ntitle: T\nsource: S\ndate: 2020-02-30\n---\nx\n",
+            "good.md": "---\ntitle: T\nsource: S\n---\nfine\n",
+        },
+    )
+    corpus = load_corpus(root)
+    assert [d.doc_id for d in corpus.documents] == ["good"]
+    assert [p.path for p in corpus.problems] == ["bad.md"]
+    assert corpus.problems[0].reason.startswith("metadata has an impossible value")
+
+
+def test_long_lists_split_between_items_and_keep_their_markup() -> None:
+    items = "\n".join(f"- item number {n} with some words" for n in range(1, 9))
+    passages = markdown_passages(items, max_chars=100)
+    assert [p.markdown.count("\n") + 1 for p in passages] == [3, 3, 2]
+    assert all(p.markdown.startswith("- item") for p in passages)
+    assert passages[1].text.startswith("item number 4")
+
+
+def test_tables_and_code_are_never_cut() -> None:
+    table = "| a | b |\n|---|---|\n" + "\n".join(f"| {n} | long cell text |" for n in range(30))
+    assert [p.markdown for p in markdown_passages(table, max_chars=50)] == [table]

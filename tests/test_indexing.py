@@ -172,3 +172,40 @@ def test_current_pointer_is_replaced_atomically(corpus_dir: Path, index_dir: Pat
     build_index(corpus_dir, index_dir, full=True)
     assert os.stat(index_dir / CURRENT).st_ino != inode  # a new file renamed over the old one
     assert [p.name for p in index_dir.iterdir() if p.name.endswith(".tmp")] == []
+
+
+def test_an_unreadable_file_keeps_its_indexed_version(
+    corpus_dir: Path, index_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    graves = corpus_dir / "news/graves.md"
+    real_read = Path.read_bytes
+
+    def read_bytes(path: Path) -> bytes:  # file modes cannot stop root: fail the read itself
+        if path == graves:
+            raise PermissionError(13, "Permission denied")
+        return real_read(path)
+
+    monkeypatch.setattr(Path, "read_bytes", read_bytes)
+    report = build_index(corpus_dir, index_dir)
+    assert report.removed == 0
+    assert [str(p) for p in report.problems] == [
+        "news/graves.md: cannot read file: Permission denied"
+    ]
+    assert hits(SearchIndex(index_dir), "relatives") == ["news/graves#2"]
+
+
+def test_changing_the_passage_size_rebuilds_everything(corpus_dir: Path, index_dir: Path) -> None:
+    report = build_index(corpus_dir, index_dir, max_chars=30)
+    assert report.full and report.reason.startswith(
+        "Passages are now cut at 30 characters, not 1200"
+    )
+    assert report.passages > 8
+
+
+def test_a_leftover_generation_is_never_served(corpus_dir: Path, index_dir: Path) -> None:
+    served = current_generation_name(index_dir)
+    leftover = index_dir / "gen-99999999T999999-dead00"  # sorts after every real one
+    leftover.mkdir()
+    (leftover / MANIFEST).write_text('{"schema_version": 2, "documents": {}}')
+    with SearchIndex(index_dir).searcher() as (generation, _searcher):
+        assert generation.name == served

@@ -176,3 +176,20 @@ def test_overview_counts_documents_passages_and_sources(search_index: SearchInde
 
 def test_highlighter_without_terms_only_escapes() -> None:
     assert Highlighter().mark("<b>&") == "&lt;b&gt;&amp;"
+
+
+def test_page_count_follows_the_collapsed_list(tmp_path: Path) -> None:
+    # review finding: 39 passages of one document made 25 pages, most of them empty
+    files = {
+        "big.md": "---\ntitle: Big\nsource: S\n---\n"
+        + "\n\n".join(f"apple {n}" for n in range(39)),
+        **{f"s{n}.md": f"---\ntitle: S{n}\nsource: S\n---\napple\n" for n in range(11)},
+    }
+    write_corpus(tmp_path / "c", files)
+    build_index(tmp_path / "c", tmp_path / "i")
+    index = SearchIndex(tmp_path / "i")
+    limits = Settings(page_size=2)
+    first = search(index, SearchRequest(q="apple"), limits)
+    assert (first.total, first.documents, first.pages) == (50, 12, 7)  # 3 + 11 listed
+    assert len(search(index, SearchRequest(q="apple", page=7), limits).hits) == 2
+    assert search(index, SearchRequest(q="apple", page=8), limits).hits == []

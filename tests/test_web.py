@@ -269,3 +269,14 @@ def test_links_use_canonical_query_strings(client) -> None:
     for href in re.findall(r'href="(/search\?[^"]+)"', html):
         params = parse_qsl(urlsplit(href.replace("&amp;", "&")).query)
         assert params[0][0] == "q"
+
+
+def test_rendered_markdown_links_only_to_http_urls(tmp_path) -> None:
+    from search_app.rendering import markdown_to_html
+
+    source = (
+        "[a](javascript:alert(1)) [b](//evil.example/x) [c](page.html) [d](/search?q=x) "
+        "[e](data:text/html,x) [f](https://ok.example/) <a href='http://ok.example/2'>g</a>"
+    )
+    hrefs = re.findall(r'href="([^"]*)"', markdown_to_html(source))
+    assert hrefs == ["https://ok.example/", "http://ok.example/2"]

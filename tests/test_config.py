@@ -1,0 +1,41 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from search_app.config import Settings, load_settings
+
+
+def test_defaults() -> None:
+    assert load_settings(environ={}) == Settings()
+
+
+def test_environment_then_overrides() -> None:
+    environ = {"SEARCH_APP_INDEX": "/srv/ix", "SEARCH_APP_PAGE_SIZE": "25"}
+    settings = load_settings({"page_size": 5}, environ=environ)
+    assert (settings.index_dir, settings.page_size) == (Path("/srv/ix"), 5)
+
+
+@pytest.mark.parametrize(
+    ("environ", "overrides", "message"),
+    [
+        ({"SEARCH_APP_PAGE_SIZE": "ten"}, {}, "SEARCH_APP_PAGE_SIZE='ten' is not a valid int"),
+        ({"SEARCH_APP_PAGE_SIZE": "0"}, {}, "SEARCH_APP_PAGE_SIZE must be 1 or more, not 0"),
+        ({}, {"per_document": -1}, "SEARCH_APP_PER_DOCUMENT must be 1 or more, not -1"),
+        ({}, {"colour": "red"}, "unknown setting 'colour'"),
+    ],
+)
+def test_bad_settings_are_refused(environ: dict, overrides: dict, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        load_settings(overrides, environ=environ)
+
+
+def test_the_core_imports_neither_flask_nor_click() -> None:
+    code = (
+        "import sys, search_app.corpus, search_app.indexing, search_app.searching, "
+        "search_app.documents, search_app.exporting; "
+        "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'click')))"
+    )
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+    assert result.stdout == "[]\n"
