@@ -36,6 +36,7 @@ from search_app.searching import (
     result_as_dict,
     search,
 )
+from search_app.variants import load_variants
 
 
 def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -202,12 +203,14 @@ def check(settings: Settings) -> None:
         corpus = load_corpus(settings.corpus_dir, settings.max_passage_chars)
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
-    _print_problems(corpus.problems)
+    problems = sorted(
+        [*corpus.problems, *load_variants(settings.corpus_dir)[1]], key=lambda p: p.path
+    )
+    _print_problems(problems)
     passages = sum(len(document.passages) for document in corpus.documents)
-    count = len(corpus.problems)
     click.echo(
         f"{len(corpus.documents)} documents ({passages} passages) are valid; "
-        f"{count} problem{'' if count == 1 else 's'}"
+        f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
     )
-    if corpus.problems:
+    if problems:
         raise SystemExit(1)

@@ -119,13 +119,15 @@ def test_check_reports_every_problem_and_exits_1(run, corpus_dir: Path) -> None:
     assert run("check").stdout == "4 documents (8 passages) are valid; 0 problems\n"
     (corpus_dir / "a.md").write_text("---\ntitle: T\nsource: S\ndate: 2020-13\n---\nx\n")
     (corpus_dir / "b.txt").write_text("no metadata")
+    (corpus_dir / "_variants.txt").write_text("Raisi, Raeisi\nlonely\n")
     result = run("check")
     assert result.exit_code == 1
     assert result.stderr == (
+        "_variants.txt:2: a group needs two or more spellings, comma-separated\n"
         "a.md: date '2020-13' does not exist\n"
         "b.txt: no metadata: add b.txt.meta.yml next to it with title: and source:\n"
     )
-    assert result.stdout == "4 documents (8 passages) are valid; 2 problems\n"
+    assert result.stdout == "4 documents (8 passages) are valid; 3 problems\n"
 
 
 def test_environment_sets_paths_and_flags_win(corpus_dir: Path, tmp_path: Path) -> None:
@@ -150,3 +152,28 @@ def test_python_dash_m_runs_the_cli() -> None:
         [sys.executable, "-m", "search_app", "--help"], capture_output=True, text=True, check=True
     )
     assert result.stdout.startswith("Usage: search-app [OPTIONS] COMMAND [ARGS]...")
+
+
+def test_search_shows_variants_and_suggestions(run, corpus_dir: Path) -> None:
+    (corpus_dir / "_variants.txt").write_text("relatives, kin\n")
+    run("index")
+    result = run("search", "kin")
+    assert result.stdout.splitlines()[:2] == [
+        "1 passages in 1 documents match 'kin'; showing 1",
+        "Also searched for kin: relatives",
+    ]
+    result = run("search", "Relatvies")
+    assert result.stdout == (
+        "0 passages in 0 documents match 'Relatvies'\nDid you mean: Relatives\n"
+    )
+
+
+def test_changed_variants_file_updates_the_index_without_reading_documents(
+    run, corpus_dir: Path, tmp_path: Path
+) -> None:
+    run("index")
+    (corpus_dir / "_variants.txt").write_text("relatives, kin\n")
+    result = run("index")
+    assert result.stdout.startswith(f"Updated index {gen(tmp_path)}: ")
+    assert "(0 added, 0 changed, 0 removed, 4 unchanged)" in result.stdout
+    assert run("search", "kin").stdout.startswith("1 passages")
