@@ -11,6 +11,7 @@ def test_home_shows_form_overview_and_examples(client) -> None:
     assert page.status_code == 200
     html = page.get_data(as_text=True)
     assert '<form class="search" role="search" action="/search" method="get">' in html
+    assert "All words must match" in html
     assert "4 documents\n  (8 passages)" in html
     assert '<a href="/search?q=death+commission">death commission</a>' in html
     assert 'Test Rights Watch <span class="count">(1 document)</span>' in html
