@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import re
+import sys
 from collections.abc import Callable
 from dataclasses import replace
 from functools import wraps
@@ -20,7 +21,7 @@ from urllib.parse import quote, urlencode
 import click
 
 from search_app.config import Settings, env_name, load_settings
-from search_app.corpus import DocumentError, Problem, load_corpus
+from search_app.corpus import LANGUAGES, SOURCE_TYPES, DocumentError, Problem, load_corpus
 from search_app.indexing import (
     IndexBusyError,
     IndexReport,
@@ -28,6 +29,7 @@ from search_app.indexing import (
     build_index,
     read_generation,
 )
+from search_app.intake import IntakeError, add_file
 from search_app.queries import QueryError
 from search_app.searching import (
     IndexUnavailable,
@@ -89,21 +91,50 @@ def summary_line(report: IndexReport) -> str:
     )
 
 
+class TerminalProgress:
+    """A progress bar on standard error for long runs on a terminal; silent otherwise."""
+
+    def __init__(self, minimum: int = 20) -> None:
+        self.minimum = minimum
+        self.bar: Any = None
+        self.shown = 0
+
+    def __call__(self, done: int, total: int) -> None:
+        if self.bar is None:
+            if total < self.minimum or not sys.stderr.isatty():
+                return
+            self.bar = click.progressbar(length=total, label="Reading files", file=sys.stderr)
+            self.bar.__enter__()
+        self.bar.update(done - self.shown)
+        self.shown = done
+        if done >= total:
+            self.close()
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+            self.bar = None
+
+
 def run_index(settings: Settings, full: bool = False, strict: bool = False) -> IndexReport:
     """Build or update the index, printing problems and the summary line."""
+    progress = TerminalProgress()
     try:
         report = build_index(
             settings.corpus_dir,
             settings.index_dir,
             full=full,
             strict=strict,
-            max_chars=settings.max_passage_chars,
+            limits=settings,
+            progress=progress,
         )
     except StrictModeError as error:
         _print_problems(error.problems)
         raise click.ClickException(f"{error} (--strict): fix the files above") from None
     except (IndexBusyError, DocumentError) as error:
         raise click.ClickException(str(error)) from None
+    finally:
+        progress.close()
     if report.reason:
         click.echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
     _print_problems(report.problems)
@@ -197,10 +228,30 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
 
 @main.command()
 @with_paths
+@click.argument("file", type=click.Path(path_type=Path))
+@click.option("--title", help="The document's title.")
+@click.option("--source", help="Who published it: the label shown on every passage.")
+@click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="What kind of source.")
+@click.option("--date", help="Publication date: 2020-08-20, 2020-08 or 2020.")
+@click.option("--url", help="Where the original lives (http or https).")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Language of the text [en].")
+@click.option("--name", help="Path inside the corpus [default: the file's name].")
+def add(settings: Settings, file: Path, name: str | None, **fields: str | None) -> None:
+    """Copy FILE into the corpus with its metadata, then update the index."""
+    try:
+        added = add_file(file, settings.corpus_dir, fields, name=name, limits=settings)
+    except (IntakeError, DocumentError) as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Added {settings.corpus_dir / added.relative_path} as {added.doc_id!r}")
+    run_index(settings)
+
+
+@main.command()
+@with_paths
 def check(settings: Settings) -> None:
     """Validate the corpus without indexing; exit 1 if any file has a problem."""
     try:
-        corpus = load_corpus(settings.corpus_dir, settings.max_passage_chars)
+        corpus = load_corpus(settings.corpus_dir, settings)
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
     problems = sorted(

@@ -34,6 +34,9 @@ class Settings:
     max_page: int = 1000
     max_passage_chars: int = 1200
     export_cap: int = 5000
+    max_file_mb: int = 50
+    max_pages: int = 2000
+    max_seconds_per_file: int = 60
 
 
 def _coerce(value: str, like: Any) -> Any:

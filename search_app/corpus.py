@@ -14,18 +14,27 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import re
+import signal
+import threading
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from search_app.rendering import is_http_url, markdown_to_text
+from search_app.config import Settings
+from search_app.extraction import ExtractionError, html_main_text, pdf_pages
+from search_app.passages import Passage, markdown_passages, page_passages, text_passages
+from search_app.rendering import is_http_url
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
-DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES
+PDF_SUFFIXES = {".pdf"}
+HTML_SUFFIXES = {".html", ".htm"}
+DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
+DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
 
 SOURCE_TYPES = (
@@ -45,11 +54,6 @@ OPTIONAL_FIELDS = (
 )  # fmt: skip
 
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-_FENCE = re.compile(r"^\s*(```|~~~)")
-_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
-_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)]|>)\s")
-_TABLE = re.compile(r"^\s*\|")
-_SENTENCE_END = re.compile(r"[.!?؟…][\"'”’)\]]*\s+")
 
 
 class DocumentError(Exception):
@@ -85,16 +89,6 @@ class Metadata:
     @property
     def year(self) -> int | None:
         return int(self.date[:4]) if self.date else None
-
-
-@dataclass(frozen=True)
-class Passage:
-    """A searchable unit: a paragraph, or a sentence-bounded piece of a long one."""
-
-    number: int
-    text: str
-    markdown: str | None = None
-    page: int | None = None
 
 
 @dataclass(frozen=True)
@@ -301,133 +295,87 @@ def parse_metadata(data: dict[str, Any]) -> Metadata:
     return Metadata(language=language, tags=tuple(str(t) for t in tags if str(t)), **values)
 
 
-def markdown_blocks(body: str) -> Iterator[str]:
-    """Yield the blocks of a Markdown body: paragraphs, lists, fenced code; headings join the
-    block that follows them."""
-    block: list[str] = []
-    heading: list[str] = []
-    in_fence = False
-    for line in body.split("\n") + [""]:
-        if _FENCE.match(line):
-            in_fence = not in_fence
-        if line.strip() or in_fence:
-            block.append(line)
-            continue
-        if not block:
-            continue
-        text = "\n".join(block).strip("\n")
-        block = []
-        if _HEADING.match(text) and "\n" not in text.strip():
-            heading.append(text)
-            continue
-        yield "\n\n".join([*heading, text])
-        heading = []
-    if heading:
-        yield "\n\n".join(heading)
+def _metadata(file: CorpusFile, front_matter: dict[str, Any] | None) -> dict[str, Any]:
+    if file.sidecar is not None:
+        return _parse_yaml(_read_text(file.sidecar))
+    if front_matter is not None:
+        return front_matter
+    raise DocumentError(
+        f"no metadata: add {file.path.name}{SIDECAR_SUFFIX} next to it with title: and source:"
+    )
 
 
-def _sentences(text: str) -> Iterator[str]:
-    start = 0
-    for end in _SENTENCE_END.finditer(text):
-        yield text[start : end.end()].rstrip()
-        start = end.end()
-    if text[start:].strip():
-        yield text[start:].rstrip()
+@contextmanager
+def _time_limit(seconds: float) -> Iterator[None]:
+    """Stop reading a file that takes too long (only where signals work: the main thread)."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def expired(signum: int, frame: Any) -> None:
+        raise DocumentError(
+            f"reading took over {seconds:g} s; "
+            "raise SEARCH_APP_MAX_SECONDS_PER_FILE or split the file"
+        )
+
+    previous = signal.signal(signal.SIGALRM, expired)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
 
 
-def split_sentences(text: str, max_chars: int) -> list[str]:
-    """Cut ``text`` at sentence ends into pieces of at most ``max_chars`` where possible.
-
-    A single sentence longer than ``max_chars`` stays whole: cutting mid-sentence would break
-    phrases and highlights.
-    """
-    if len(text) <= max_chars:
-        return [text]
-    pieces: list[str] = []
-    current = ""
-    for sentence in _sentences(text):
-        candidate = f"{current} {sentence}" if current else sentence
-        if current and len(candidate) > max_chars:
-            pieces.append(current)
-            current = sentence
-        else:
-            current = candidate
-    if current:
-        pieces.append(current)
-    return pieces
-
-
-def split_lines(block: str, max_chars: int) -> list[str]:
-    """Cut a list or quote between items into pieces of at most ``max_chars`` where possible.
-
-    A line that does not start an item continues the one before it and stays with it.
-    """
-    pieces: list[str] = []
-    for line in block.split("\n"):
-        fits = bool(pieces) and len(pieces[-1]) + 1 + len(line) <= max_chars
-        if pieces and (fits or not _ITEM.match(line)):
-            pieces[-1] += "\n" + line
-        else:
-            pieces.append(line)
-    return pieces
+def _read(file: CorpusFile, limits: Settings) -> tuple[str, Metadata, list[Passage]]:
+    suffix = file.path.suffix.lower()
+    max_chars = limits.max_passage_chars
+    try:
+        if suffix in MARKDOWN_SUFFIXES:
+            text = _read_text(file.path)
+            has_front = text.startswith("---") or file.sidecar is None  # else say it is missing
+            front, body = split_front_matter(text) if has_front else (None, text)
+            meta = parse_metadata(_metadata(file, front))
+            return "markdown", meta, markdown_passages(body, max_chars)
+        if suffix in TEXT_SUFFIXES:
+            meta = parse_metadata(_metadata(file, None))
+            return "text", meta, text_passages(_read_text(file.path), max_chars)
+        if suffix in PDF_SUFFIXES:
+            meta = parse_metadata(_metadata(file, None))
+            pdf = pdf_pages(file.path, limits.max_pages, limits.max_seconds_per_file)
+            return "pdf", meta, page_passages(pdf.pages, max_chars)
+        data = _metadata(file, None)
+        page = html_main_text(_read_text(file.path))
+        # the sidecar wins; the page's own metadata fills in a missing title or date
+        if page.title and not data.get("title"):
+            data["title"] = page.title
+        if page.date and not data.get("date"):
+            data["date"] = page.date
+        return "html", parse_metadata(data), markdown_passages(page.markdown, max_chars)
+    except ExtractionError as error:
+        raise DocumentError(str(error)) from None
 
 
-def _split_block(block: str, max_chars: int) -> list[str]:
-    lines = [line for line in block.split("\n") if line.strip() and not _HEADING.match(line)]
-    first = lines[0] if lines else ""
-    if len(block) <= max_chars or _FENCE.match(block) or _TABLE.match(first):
-        return [block]  # code and tables stay whole: a piece of one does not render
-    if _ITEM.match(first):
-        return split_lines(block, max_chars)
-    return split_sentences(block, max_chars)
-
-
-def markdown_passages(body: str, max_chars: int) -> list[Passage]:
-    """Cut a Markdown body into numbered passages (from 1), keeping each one's Markdown."""
-    passages: list[Passage] = []
-    for block in markdown_blocks(body):
-        for piece in _split_block(block, max_chars):
-            text = markdown_to_text(piece)
-            if text:
-                passages.append(Passage(len(passages) + 1, text, markdown=piece))
-    return passages
-
-
-def text_passages(body: str, max_chars: int) -> list[Passage]:
-    """Cut plain text into numbered passages at blank lines, then at sentence ends."""
-    passages: list[Passage] = []
-    for block in re.split(r"\n\s*\n", body):
-        block = block.strip()
-        for piece in split_sentences(block, max_chars) if block else []:
-            passages.append(Passage(len(passages) + 1, piece))
-    return passages
-
-
-def load_document(file: CorpusFile, max_chars: int = 1200) -> Document:
+def load_document(file: CorpusFile, limits: Settings = DEFAULTS) -> Document:
     """Read, validate and cut one corpus file into passages.
 
     :raises DocumentError: with the reason the file cannot be indexed.
     """
-    text = _read_text(file.path)
-    is_markdown = file.path.suffix.lower() in MARKDOWN_SUFFIXES
-    if file.sidecar is not None:
-        data = _parse_yaml(_read_text(file.sidecar))
-        body = split_front_matter(text)[1] if is_markdown and text.startswith("---") else text
-    elif is_markdown:
-        data, body = split_front_matter(text)
-    else:
+    size = file.path.stat().st_size
+    if size > limits.max_file_mb * 1_000_000:
         raise DocumentError(
-            f"no metadata: add {file.path.name}{SIDECAR_SUFFIX} next to it with title: and source:"
+            f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
+            "(SEARCH_APP_MAX_FILE_MB)"
         )
-    meta = parse_metadata(data)
-    passages = markdown_passages(body, max_chars) if is_markdown else text_passages(body, max_chars)
+    with _time_limit(limits.max_seconds_per_file):
+        kind, meta, passages = _read(file, limits)
     if not passages:
         raise DocumentError("empty document: no text to index")
     return Document(
         doc_id=file.doc_id,
         relative_path=file.relative_path,
         content_hash=file.content_hash,
-        format="markdown" if is_markdown else "text",
+        format=kind,
         meta=meta,
         passages=tuple(passages),
     )
@@ -441,13 +389,13 @@ class Corpus:
     problems: list[Problem] = field(default_factory=list)
 
 
-def load_corpus(corpus_dir: Path, max_chars: int = 1200) -> Corpus:
+def load_corpus(corpus_dir: Path, limits: Settings = DEFAULTS) -> Corpus:
     """Load every document under ``corpus_dir``; bad files become problems, not exceptions."""
     scan = scan_corpus(corpus_dir)
     corpus = Corpus(problems=list(scan.problems))
     for file in scan.files:
         try:
-            corpus.documents.append(load_document(file, max_chars))
+            corpus.documents.append(load_document(file, limits))
         except DocumentError as error:
             corpus.problems.append(Problem(file.relative_path, str(error)))
     corpus.problems.sort(key=lambda problem: problem.path)

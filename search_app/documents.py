@@ -7,6 +7,7 @@ its passage numbers always agree with the search results that link to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 from whoosh import query as wq
@@ -61,6 +62,8 @@ class DocumentView:
     author: str | None
     tags: list[str]
     passages: list[DocumentPassage]
+    #: markdown, text, pdf or html: what the original file in the corpus is
+    format: str = "markdown"
     #: the document this one is cited in, and the documents that say they are cited in this one
     cited_in: DocumentSummary | None = None
     cites: list[DocumentSummary] = field(default_factory=list)
@@ -141,6 +144,7 @@ def get_document(
             author=entry.get("author"),
             tags=entry.get("tags", []),
             passages=passages,
+            format=entry.get("format", "markdown"),
             cited_in=related(entry.get("cited_in")),
             cites=[_summary(i, e) for i, e in documents.items() if e.get("cited_in") == doc_id],
             translation_of=related(entry.get("translation_of")),
@@ -173,3 +177,14 @@ def stats(index: SearchIndex) -> tuple[str, int, int]:
     """Return the generation served, and how many documents and passages it holds."""
     with index.searcher() as (generation, searcher):
         return generation.name, len(generation.documents), searcher.doc_count()
+
+
+def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | None:
+    """Return the corpus file a document was indexed from, if it is still there."""
+    with index.searcher() as (generation, _searcher):
+        entry = generation.documents.get(doc_id)
+    if entry is None:
+        return None
+    root = corpus_dir.resolve()
+    path = (root / entry["path"]).resolve()
+    return path if path.is_relative_to(root) and path.is_file() else None

@@ -25,6 +25,7 @@ from typing import Any
 from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
+from search_app.config import Settings
 from search_app.corpus import (
     CorpusFile,
     Document,
@@ -37,6 +38,7 @@ from search_app.corpus import (
 from search_app.schema import SCHEMA_VERSION, build_schema
 from search_app.variants import Variants, load_variants, variants_from_manifest
 
+DEFAULTS = Settings()
 CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
@@ -226,6 +228,7 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
         "source_type": meta.source_type,
         "date": meta.date,
         "language": meta.language,
+        "format": document.format,
         "url": meta.url,
         "author": meta.author,
         "tags": list(meta.tags),
@@ -265,11 +268,11 @@ Progress = Callable[[int, int], None]
 
 
 def _load(
-    files: list[CorpusFile], max_chars: int, problems: list[Problem], progress: Progress | None
+    files: list[CorpusFile], limits: Settings, problems: list[Problem], progress: Progress | None
 ) -> Iterator[Document]:
     for done, file in enumerate(files, start=1):
         try:
-            yield load_document(file, max_chars)
+            yield load_document(file, limits)
         except DocumentError as error:
             problems.append(Problem(file.relative_path, str(error)))
         if progress is not None:
@@ -282,7 +285,7 @@ def build_index(
     *,
     full: bool = False,
     strict: bool = False,
-    max_chars: int = 1200,
+    limits: Settings = DEFAULTS,
     progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
@@ -294,6 +297,7 @@ def build_index(
     :raises StrictModeError: when ``strict`` is set and any corpus file has a problem.
     :raises DocumentError: when the corpus folder is missing.
     """
+    max_chars = limits.max_passage_chars
     with index_lock(index_dir):
         scan = scan_corpus(corpus_dir)
         variants, variant_problems = load_variants(corpus_dir)
@@ -309,14 +313,14 @@ def build_index(
             )
             full = True
         if strict:
-            list(_load(scan.files, max_chars, problems, None))
+            list(_load(scan.files, limits, problems, None))
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
-            loaded = _load(scan.files, max_chars, problems, progress)
+            loaded = _load(scan.files, limits, problems, progress)
             report = _build_full(index_dir, loaded, variants, max_chars, current)
         else:
-            report = _update(current, scan, variants, max_chars, problems, progress)
+            report = _update(current, scan, variants, limits, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
@@ -362,7 +366,7 @@ def _update(
     current: Generation,
     scan: Scan,
     variants: Variants,
-    max_chars: int,
+    limits: Settings,
     problems: list[Problem],
     progress: Progress | None,
 ) -> IndexReport:
@@ -381,7 +385,7 @@ def _update(
                 writer.delete_by_term("doc_id", doc_id)
                 del manifest[doc_id]
             report.removed = len(removed)
-            for document in _load(to_load, max_chars, problems, progress):
+            for document in _load(to_load, limits, problems, progress):
                 if document.doc_id in old:
                     writer.delete_by_term("doc_id", document.doc_id)
                     report.changed += 1
@@ -397,7 +401,7 @@ def _update(
         ix.close()
     if to_load or removed or variants != current.variants:
         report.variants_changed = variants != current.variants
-        _write_manifest(current.path, manifest, variants, max_chars)
+        _write_manifest(current.path, manifest, variants, limits.max_passage_chars)
     report.unchanged = len(files) - len(to_load)
     report.documents = len(manifest)
     report.passages = sum(entry["passages"] for entry in manifest.values())

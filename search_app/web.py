@@ -22,13 +22,14 @@ from flask import (
     redirect,
     render_template,
     request,
+    send_file,
     url_for,
 )
 from markupsafe import Markup
 from werkzeug.exceptions import HTTPException
 
 from search_app.config import Settings
-from search_app.documents import DocumentView, get_document, overview, stats
+from search_app.documents import DocumentView, get_document, original_file, overview, stats
 from search_app.exporting import citation, export_csv, export_json
 from search_app.queries import QueryError
 from search_app.rendering import is_http_url
@@ -292,6 +293,27 @@ def document(doc_id: str) -> str:
         problem = f"{error} The document is shown without highlights."
         view = _document_or_404(doc_id, None, exact)
     return render_template("doc.html", doc=view, q=q or "", exact=exact, problem=problem)
+
+
+ORIGINAL_TYPES = {".pdf": "application/pdf"}
+
+
+@bp.get("/file/<path:doc_id>")
+def original(doc_id: str) -> Response:
+    """Serve the original file: PDFs to view (``#page=N`` opens a page), the rest to download."""
+    path = original_file(search_index(), settings().corpus_dir, doc_id)
+    if path is None:
+        abort(404, f"There is no original file for {doc_id!r}.")
+    mimetype = ORIGINAL_TYPES.get(path.suffix.lower())
+    response = send_file(
+        path,
+        mimetype=mimetype or "application/octet-stream",
+        as_attachment=mimetype is None,  # never render a saved web page on this site
+        download_name=path.name,
+    )
+    if mimetype is None:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
 
 
 @bp.get("/api/doc/<path:doc_id>")

@@ -6,12 +6,14 @@ from search_app.corpus import (
     DocumentError,
     Problem,
     load_corpus,
-    markdown_blocks,
-    markdown_passages,
     parse_date,
     parse_metadata,
     scan_corpus,
     split_front_matter,
+)
+from search_app.passages import (
+    markdown_blocks,
+    markdown_passages,
     split_sentences,
     text_passages,
 )
@@ -71,7 +73,7 @@ def test_shipped_corpus_is_valid() -> None:
         ({"a.md": "---\ntitle: [unclosed\n---\nx\n"}, "a.md: metadata is not valid YAML (line"),
         ({"a.md": "---\ntitle: T\nsource: S\n---\n\n\n"}, "a.md: empty document: no text to index"),
         ({"a.txt": "text\n"}, "a.txt: no metadata: add a.txt.meta.yml next to it"),
-        ({"a.pdf": "x"}, "a.pdf: unsupported file type (supported: .markdown, .md, .txt)"),
+        ({"a.doc": "x"}, "a.doc: unsupported file type (supported: .htm, .html, .markdown"),
         ({"x.txt.meta.yml": "title: T\n"}, "x.txt.meta.yml: sidecar without a document file"),
         (
             {"a.md": "---\ntitle: T\nsource: S\n---\nx\n", "a.txt": "y"},

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import pytest
 
+from search_app.config import Settings
 from search_app.indexing import (
     CURRENT,
     MANIFEST,
@@ -195,7 +196,7 @@ def test_an_unreadable_file_keeps_its_indexed_version(
 
 
 def test_changing_the_passage_size_rebuilds_everything(corpus_dir: Path, index_dir: Path) -> None:
-    report = build_index(corpus_dir, index_dir, max_chars=30)
+    report = build_index(corpus_dir, index_dir, limits=Settings(max_passage_chars=30))
     assert report.full and report.reason.startswith(
         "Passages are now cut at 30 characters, not 1200"
     )

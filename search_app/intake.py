@@ -1,0 +1,142 @@
+"""Adding a file to the corpus: check it, give it its metadata, copy it in.
+
+A file is added only if it can be indexed as it will stand in the corpus (the same checks as
+``search-app check``) and is not a copy of a document already there (same content hash). Nothing
+is written until both hold, so a refused file leaves the corpus untouched.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path, PurePosixPath
+from typing import Any
+
+import yaml
+
+from search_app.config import Settings
+from search_app.corpus import (
+    DOCUMENT_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    SIDECAR_SUFFIX,
+    DocumentError,
+    load_document,
+    scan_corpus,
+    split_front_matter,
+)
+
+DEFAULTS = Settings()
+
+
+class IntakeError(Exception):
+    """The file cannot be added; the message says why."""
+
+
+@dataclass(frozen=True)
+class Added:
+    doc_id: str
+    relative_path: str
+
+
+def _sha256(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def _destination(source: Path, name: str | None) -> PurePosixPath:
+    relative = PurePosixPath(name or source.name)
+    if relative.is_absolute() or ".." in relative.parts or not relative.parts:
+        raise IntakeError(f"--name {name!r} must be a path inside the corpus, like reports/x.pdf")
+    if any(part.startswith((".", "_")) for part in relative.parts):
+        raise IntakeError(f"{relative} starts with '.' or '_': such files are not documents")
+    if relative.suffix.lower() != source.suffix.lower():
+        raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
+    return relative
+
+
+def _dump(data: dict[str, Any]) -> str:
+    return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
+
+
+def _files_to_write(source: Path, fields: dict[str, Any]) -> dict[str, bytes]:
+    """Return the corpus files (by suffix: "" for the document, sidecar suffix) to write."""
+    given = {key: value for key, value in fields.items() if value not in (None, "")}
+    if source.suffix.lower() in MARKDOWN_SUFFIXES:
+        text = source.read_text(encoding="utf-8-sig")
+        data, body = split_front_matter(text) if text.startswith("---") else ({}, text)
+        data.update(given)
+        return {"": ("---\n" + _dump(data) + "---\n\n" + body.lstrip("\n")).encode("utf-8")}
+    sidecar = source.with_name(source.name + SIDECAR_SUFFIX)
+    data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {} if sidecar.is_file() else {}
+    if not isinstance(data, dict):
+        raise IntakeError(f"{sidecar.name} is not a YAML mapping of field: value")
+    data.update(given)
+    # the sidecar first: a scan in between never sees a document without its metadata
+    return {SIDECAR_SUFFIX: _dump(data).encode("utf-8"), "": source.read_bytes()}
+
+
+def add_file(
+    source: Path,
+    corpus_dir: Path,
+    fields: dict[str, Any],
+    name: str | None = None,
+    limits: Settings = DEFAULTS,
+) -> Added:
+    """Copy ``source`` into ``corpus_dir`` with the metadata ``fields`` (which win over the file's).
+
+    :raises IntakeError: when the file cannot be read or indexed, is already in the corpus, or
+        its place in the corpus is taken.
+    """
+    if not source.is_file():
+        raise IntakeError(f"{source} is not a file")
+    if source.suffix.lower() not in DOCUMENT_SUFFIXES:
+        supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
+        raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
+    relative = _destination(source, name)
+    target = corpus_dir / relative
+    scan = scan_corpus(corpus_dir)
+    doc_id = relative.with_suffix("").as_posix()
+    if target.exists():
+        raise IntakeError(f"{relative} is already in the corpus: choose another name with --name")
+    for file in scan.files:
+        if file.doc_id == doc_id:
+            raise IntakeError(
+                f"{relative} would have the id {doc_id!r} of {file.relative_path}: "
+                "choose another name with --name"
+            )
+    try:
+        digest = _sha256(source)
+        for file in scan.files:
+            if _sha256(file.path) == digest:
+                raise IntakeError(
+                    f"{source.name} is already in the corpus as {file.relative_path} "
+                    f"(document {file.doc_id!r}): nothing added"
+                )
+        contents = _files_to_write(source, fields)
+    except (OSError, UnicodeDecodeError) as error:
+        raise IntakeError(f"cannot read {source}: {error}") from None
+    except DocumentError as error:
+        raise IntakeError(f"{source.name}: {error}") from None
+
+    with tempfile.TemporaryDirectory() as scratch:  # check it exactly as it will stand
+        trial = Path(scratch)
+        _write(trial, relative, contents)
+        [file] = scan_corpus(trial).files
+        try:
+            load_document(file, limits)
+        except DocumentError as error:
+            raise IntakeError(f"{source.name}: {error}; nothing added") from None
+    _write(corpus_dir, relative, contents)
+    return Added(doc_id=doc_id, relative_path=relative.as_posix())
+
+
+def _write(root: Path, relative: PurePosixPath, contents: dict[str, bytes]) -> None:
+    target = root / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    for suffix, data in contents.items():
+        path = target.with_name(target.name + suffix)
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".adding-", delete=False) as tmp:
+            tmp.write(data)
+        os.chmod(tmp.name, 0o644)
+        os.replace(tmp.name, path)  # whole or not at all

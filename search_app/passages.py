@@ -1,0 +1,150 @@
+"""Passages: how a document's text is cut into the units that are searched and shown.
+
+A passage is a paragraph (a Markdown block: paragraph, list, quote, table or code), with a heading
+joined to the block after it. Paragraphs longer than the limit are cut at sentence ends, lists and
+quotes between items; tables and code stay whole, since a piece of one does not render. A PDF's
+passages never cross a page: each carries its page number.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+
+from search_app.rendering import markdown_to_text
+
+_FENCE = re.compile(r"^\s*(```|~~~)")
+_HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
+_ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)]|>)\s")
+_TABLE = re.compile(r"^\s*\|")
+_SENTENCE_END = re.compile(r"[.!?؟…][\"'”’)\]]*\s+")
+_LINE_END_HYPHEN = re.compile(r"(\w)-\n(\w)")
+
+
+@dataclass(frozen=True)
+class Passage:
+    """A searchable unit: a paragraph, or a sentence-bounded piece of a long one."""
+
+    number: int
+    text: str
+    markdown: str | None = None
+    page: int | None = None
+
+
+def markdown_blocks(body: str) -> Iterator[str]:
+    """Yield the blocks of a Markdown body: paragraphs, lists, fenced code; headings join the
+    block that follows them."""
+    block: list[str] = []
+    heading: list[str] = []
+    in_fence = False
+    for line in body.split("\n") + [""]:
+        if _FENCE.match(line):
+            in_fence = not in_fence
+        if line.strip() or in_fence:
+            block.append(line)
+            continue
+        if not block:
+            continue
+        text = "\n".join(block).strip("\n")
+        block = []
+        if _HEADING.match(text) and "\n" not in text.strip():
+            heading.append(text)
+            continue
+        yield "\n\n".join([*heading, text])
+        heading = []
+    if heading:
+        yield "\n\n".join(heading)
+
+
+def _sentences(text: str) -> Iterator[str]:
+    start = 0
+    for end in _SENTENCE_END.finditer(text):
+        yield text[start : end.end()].rstrip()
+        start = end.end()
+    if text[start:].strip():
+        yield text[start:].rstrip()
+
+
+def split_sentences(text: str, max_chars: int) -> list[str]:
+    """Cut ``text`` at sentence ends into pieces of at most ``max_chars`` where possible.
+
+    A single sentence longer than ``max_chars`` stays whole: cutting mid-sentence would break
+    phrases and highlights.
+    """
+    if len(text) <= max_chars:
+        return [text]
+    pieces: list[str] = []
+    current = ""
+    for sentence in _sentences(text):
+        candidate = f"{current} {sentence}" if current else sentence
+        if current and len(candidate) > max_chars:
+            pieces.append(current)
+            current = sentence
+        else:
+            current = candidate
+    if current:
+        pieces.append(current)
+    return pieces
+
+
+def split_lines(block: str, max_chars: int) -> list[str]:
+    """Cut a list or quote between items into pieces of at most ``max_chars`` where possible.
+
+    A line that does not start an item continues the one before it and stays with it.
+    """
+    pieces: list[str] = []
+    for line in block.split("\n"):
+        fits = bool(pieces) and len(pieces[-1]) + 1 + len(line) <= max_chars
+        if pieces and (fits or not _ITEM.match(line)):
+            pieces[-1] += "\n" + line
+        else:
+            pieces.append(line)
+    return pieces
+
+
+def _split_block(block: str, max_chars: int) -> list[str]:
+    lines = [line for line in block.split("\n") if line.strip() and not _HEADING.match(line)]
+    first = lines[0] if lines else ""
+    if len(block) <= max_chars or _FENCE.match(block) or _TABLE.match(first):
+        return [block]  # code and tables stay whole: a piece of one does not render
+    if _ITEM.match(first):
+        return split_lines(block, max_chars)
+    return split_sentences(block, max_chars)
+
+
+def markdown_passages(body: str, max_chars: int) -> list[Passage]:
+    """Cut a Markdown body into numbered passages (from 1), keeping each one's Markdown."""
+    passages: list[Passage] = []
+    for block in markdown_blocks(body):
+        for piece in _split_block(block, max_chars):
+            text = markdown_to_text(piece)
+            if text:
+                passages.append(Passage(len(passages) + 1, text, markdown=piece))
+    return passages
+
+
+def text_passages(body: str, max_chars: int) -> list[Passage]:
+    """Cut plain text into numbered passages at blank lines, then at sentence ends."""
+    passages: list[Passage] = []
+    for block in re.split(r"\n\s*\n", body):
+        block = block.strip()
+        for piece in split_sentences(block, max_chars) if block else []:
+            passages.append(Passage(len(passages) + 1, piece))
+    return passages
+
+
+def page_passages(pages: list[str], max_chars: int) -> list[Passage]:
+    """Cut the text of each page (a PDF's) into passages that carry their page number.
+
+    Lines are joined (words hyphenated across a line end are rejoined); blank lines separate
+    paragraphs.
+    """
+    passages: list[Passage] = []
+    for number, text in enumerate(pages, start=1):
+        text = _LINE_END_HYPHEN.sub(r"\1\2", text.replace("\r", ""))
+        for block in re.split(r"\n\s*\n", text):
+            block = " ".join(block.split())
+            for piece in split_sentences(block, max_chars) if block else []:
+                passages.append(Passage(len(passages) + 1, piece, page=number))
+    return passages
