@@ -97,14 +97,6 @@ def add_file(
     target = corpus_dir / relative
     scan = scan_corpus(corpus_dir)
     doc_id = relative.with_suffix("").as_posix()
-    if target.exists():
-        raise IntakeError(f"{relative} is already in the corpus: choose another name with --name")
-    for file in scan.files:
-        if file.doc_id == doc_id:
-            raise IntakeError(
-                f"{relative} would have the id {doc_id!r} of {file.relative_path}: "
-                "choose another name with --name"
-            )
     try:
         digest = _sha256(source)
         for file in scan.files:
@@ -118,6 +110,14 @@ def add_file(
         raise IntakeError(f"cannot read {source}: {error}") from None
     except DocumentError as error:
         raise IntakeError(f"{source.name}: {error}") from None
+    if target.exists():
+        raise IntakeError(f"{relative} is already in the corpus: choose another name with --name")
+    for file in scan.files:
+        if file.doc_id == doc_id:
+            raise IntakeError(
+                f"{relative} would have the id {doc_id!r} of {file.relative_path}: "
+                "choose another name with --name"
+            )
 
     with tempfile.TemporaryDirectory() as scratch:  # check it exactly as it will stand
         trial = Path(scratch)

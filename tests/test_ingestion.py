@@ -231,6 +231,13 @@ def test_add_refuses_a_duplicate_of_a_document_in_the_corpus(tmp_path: Path, cor
     assert not (corpus / "copy-of-report.pdf").exists()
 
 
+def test_adding_the_same_file_twice_says_it_is_a_duplicate(tmp_path: Path, corpus: Path) -> None:
+    new = make_pdf(tmp_path / "new.pdf", [["Something new."]])
+    add_file(new, corpus, {"title": "T", "source": "S"})
+    with pytest.raises(IntakeError, match=r"new.pdf is already in the corpus as new.pdf"):
+        add_file(new, corpus, {"title": "T", "source": "S"})
+
+
 def test_add_refuses_a_taken_name(tmp_path: Path, corpus: Path) -> None:
     other = make_pdf(tmp_path / "report.pdf", [["Different text."]])
     with pytest.raises(IntakeError, match="choose another name with --name"):
