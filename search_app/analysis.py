@@ -1,15 +1,23 @@
 """Analyzers: how text becomes index terms, used alike for documents and for queries.
 
-Two analyzers share one tokenizer and one folding step. The *stemmed* analyzer (the default for
-searching) drops stop words and reduces words to their stems, so ``commissions`` finds
-``commission``. The *exact* analyzer keeps every word as written (only lower-cased and folded); it
-serves quoted phrases and ``exact=1`` searches, spelling suggestions and completion.
+One pipeline serves English and Persian, so that one query box searches both:
 
-Whoosh keeps ``*`` inside tokens with its default pattern, so the tokenizer pattern is set here
-explicitly. Apostrophes inside words are dropped rather than split on, so that ``Ra'isi``,
-``Ra’isi`` and ``Raisi`` meet on one term (a possessive ``’s`` is split off), and accents are
-folded (``Mojāhedin`` = ``Mojahedin``). Only built-in Whoosh components are used: analyzers are
-pickled into the index, and an index must not depend on our class names.
+1. a tokenizer that keeps combining marks and the tatweel inside words (so that they can be
+   dropped, not split on), splits at the zero-width non-joiner (see :data:`ZWNJ_JOINS`), and
+   keeps apostrophes between letters (``Ra'isi``);
+2. lower-casing and *folding*: Latin accents (``Mojāhedin`` = ``Mojahedin``), apostrophes,
+   Arabic ي/ى/ك written as Persian ی/ک, ۀ/ة as ه, أ/إ as ا, Persian and Arabic-Indic digits as
+   ASCII (``۱۳۶۷`` = ``١٣٦٧`` = ``1367``), Arabic diacritics and the tatweel dropped;
+3. for ordinary searches, English and Persian stop words dropped and English words stemmed. The
+   stemmer only changes Latin-script words: Persian has no stemmer here, on purpose (light Persian
+   stemmers conflate unrelated words, and names matter more than inflections in this corpus).
+
+The *exact* analyzer stops after step 2: it serves quoted phrases, ``exact=1``, spelling
+suggestions and completion. The choices for Persian (splitting at the zero-width non-joiner, the
+stop list) were measured on ParsiNLU questions: ``docs/benchmarks.md``.
+
+Only built-in Whoosh components are used: analyzers are pickled into the index, and an index must
+not depend on our class names.
 """
 
 from __future__ import annotations
@@ -22,22 +30,86 @@ from whoosh.analysis import (
     StemFilter,
     StopFilter,
 )
+from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
 
-#: A word is a run of word characters, possibly joined by apostrophes (``Ra'isi``) or inner dots
-#: (``U.S``); a possessive ``'s`` is not part of the word (``Khomeini's`` is ``Khomeini``, ``s``).
-TOKEN_PATTERN = r"\w+(?:(?:['’ʼ‘`](?!s\b)|\.)\w+)*"
+ZWNJ = "\u200c"
+#: Split words at a zero-width non-joiner (``می‌شود`` is ``می`` + ``شود``, as a user typing a
+#: space finds it) rather than join them (``میشود``). Splitting found the right passage first
+#: for 64.5% of ParsiNLU questions, joining for 62.7%: docs/benchmarks.md.
+ZWNJ_JOINS = False
 
 APOSTROPHES = "'’ʼ‘`"
+_MARKS = (
+    "\u0300-\u036f\u064b-\u065f\u0670\u0640"  # Latin combining accents, Arabic harakat, tatweel
+)
+#: A word is a run of word characters and marks, possibly joined by apostrophes (``Ra'isi``) or
+#: inner dots (``U.S``); a possessive ``'s`` is not part of the word (``Khomeini's``).
+_WORD = rf"[\w{_MARKS}{{zwnj}}]+"
+TOKEN_PATTERN = (
+    _WORD.format(zwnj=ZWNJ) + r"(?:(?:['’ʼ‘`](?!s\b)|\.)" + _WORD.format(zwnj=ZWNJ) + ")*"
+)
+TOKEN_PATTERN_SPLIT_ZWNJ = (
+    _WORD.format(zwnj="") + r"(?:(?:['’ʼ‘`](?!s\b)|\.)" + _WORD.format(zwnj="") + ")*"
+)
 
-_FOLDING = {**accent_map, **{ord(mark): "" for mark in APOSTROPHES}}
+PERSIAN_LETTERS = {
+    "ي": "ی",  # Arabic yeh
+    "ى": "ی",  # alef maksura
+    "ك": "ک",  # Arabic kaf
+    "ۀ": "ه",  # heh with yeh above
+    "ة": "ه",  # teh marbuta
+    "أ": "ا",
+    "إ": "ا",
+}
+DIGITS = {
+    **{chr(0x06F0 + n): str(n) for n in range(10)},
+    **{chr(0x0660 + n): str(n) for n in range(10)},
+}
+
+_FOLDING: dict[int, str | None] = {
+    **accent_map,
+    **{ord(mark): "" for mark in APOSTROPHES},
+    **{ord(a): b for a, b in PERSIAN_LETTERS.items()},
+    **{ord(a): b for a, b in DIGITS.items()},
+    **{code: "" for code in range(0x064B, 0x0660)},  # harakat: fatha, kasra, shadda, sukun...
+    0x0670: "",  # superscript alef
+    0x0640: "",  # tatweel
+    ord(ZWNJ): "",
+}
+
+#: Common Persian function words: conjunctions, prepositions, pronouns, auxiliaries.
+PERSIAN_STOP_WORDS = frozenset(
+    """
+    و در به از که این آن را با است برای تا بر هم نیز یا اما اگر چه چون پس هر همه هیچ
+    یک ای ها های هایی ی می نمی شد شده شود شوند بود بوده بودند باشد باشند است هست نیست
+    اند ام ای ایم اید کرد کرده کند کنند کردن کردند خواهد خواهند دارد دارند داشت داشته
+    من تو او ما شما آنها ایشان وی خود خویش خودش این‌ها آن‌ها اینها آنها همین همان چنین
+    چنان دیگر بی درباره روی زیر پیش بین میان نزد سوی مانند جز بدون برای توسط طی ضمن
+    """.split()
+)
+
+STOP_WORDS_EN_FA = frozenset(STOP_WORDS) | frozenset(
+    word.replace(ZWNJ, "") for word in PERSIAN_STOP_WORDS
+)
 
 
-def exact_analyzer() -> Analyzer:
+def exact_analyzer(join_zwnj: bool = ZWNJ_JOINS) -> Analyzer:
     """Return the analyzer that keeps words as written: lower-cased and folded only."""
-    return RegexTokenizer(TOKEN_PATTERN) | LowercaseFilter() | CharsetFilter(_FOLDING)
+    pattern = TOKEN_PATTERN if join_zwnj else TOKEN_PATTERN_SPLIT_ZWNJ
+    return RegexTokenizer(pattern) | LowercaseFilter() | CharsetFilter(_FOLDING)
 
 
-def english_analyzer() -> Analyzer:
-    """Return the analyzer for English text: fold, drop stop words, stem."""
-    return exact_analyzer() | StopFilter() | StemFilter()
+def persian_analyzer(join_zwnj: bool = ZWNJ_JOINS, stop_words: bool = True) -> Analyzer:
+    """Return the Persian part of the pipeline alone: folding and stop words, no stemmer."""
+    analyzer = exact_analyzer(join_zwnj)
+    if stop_words:
+        stops = {word.replace(ZWNJ, "") for word in PERSIAN_STOP_WORDS}
+        analyzer = analyzer | StopFilter(stoplist=stops, minsize=1)
+    return analyzer
+
+
+def stemmed_analyzer() -> Analyzer:
+    """Return the analyzer for ordinary searches: fold, drop English and Persian stop words,
+    stem English words."""
+    return exact_analyzer() | StopFilter(stoplist=STOP_WORDS_EN_FA) | StemFilter()

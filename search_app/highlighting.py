@@ -15,9 +15,9 @@ from collections.abc import Iterable
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search_app.analysis import english_analyzer, exact_analyzer
+from search_app.analysis import exact_analyzer, stemmed_analyzer
 
-STEMMED = english_analyzer()
+STEMMED = stemmed_analyzer()
 EXACT = exact_analyzer()
 
 

@@ -21,7 +21,7 @@ from whoosh.qparser import AndGroup, FuzzyTermPlugin, PlusMinusPlugin, QueryPars
 from whoosh.qparser.plugins import PhrasePlugin, Plugin
 from whoosh.reading import IndexReader
 
-from search_app.analysis import english_analyzer, exact_analyzer
+from search_app.analysis import exact_analyzer, stemmed_analyzer
 from search_app.schema import EXACT_FIELDS, query_schema
 
 MAX_NESTING = 20
@@ -30,7 +30,7 @@ MAX_FUZZY_DISTANCE = 2
 #: A prefix or fuzzy word matching more index words than this searches only the most frequent.
 MAX_EXPANSIONS = 100
 
-_STEMMED = english_analyzer()
+_STEMMED = stemmed_analyzer()
 _EXACT = exact_analyzer()
 _PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
 

@@ -14,9 +14,9 @@ from typing import Any
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search_app.analysis import english_analyzer, exact_analyzer
+from search_app.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 2
+SCHEMA_VERSION = 3
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -26,7 +26,7 @@ EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "source": "source"
 
 def build_schema() -> Schema:
     """Return the schema of a passage index."""
-    stemmed = english_analyzer()
+    stemmed = stemmed_analyzer()
     exact = exact_analyzer()
     return Schema(
         passage_id=ID(unique=True, stored=True),

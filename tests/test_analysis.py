@@ -1,10 +1,10 @@
 import pytest
 
-from search_app.analysis import english_analyzer
+from search_app.analysis import stemmed_analyzer
 
 
 def terms(text: str) -> list[str]:
-    return [token.text for token in english_analyzer()(text)]
+    return [token.text for token in stemmed_analyzer()(text)]
 
 
 @pytest.mark.parametrize(
@@ -19,5 +19,5 @@ def terms(text: str) -> list[str]:
         ("1988 massacre", ["1988", "massacr"]),
     ],
 )
-def test_english_analyzer(text: str, expected: list[str]) -> None:
+def test_stemmed_analyzer(text: str, expected: list[str]) -> None:
     assert terms(text) == expected

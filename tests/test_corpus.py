@@ -54,13 +54,19 @@ def test_shipped_corpus_is_valid() -> None:
     assert corpus.problems == []
     sources = {d.meta.source for d in corpus.documents}
     assert "Iran News Update" in sources
-    article = next(d for d in corpus.documents if d.meta.source == "Iran News Update")
+    by_id = {d.doc_id: d for d in corpus.documents}
+    article = by_id["iran-news-update-1988-massacre-accountability"]
     assert article.meta.language == "en"
     assert article.meta.date is None and article.meta.url is None  # the seed gives neither
     assert article.passages[-1].text == "Source » irannewsupdate"
     cited = [d for d in corpus.documents if d.meta.cited_in]
     assert len(cited) == 6
     assert all(d.meta.cited_in == article.doc_id for d in cited)
+    translation = by_id["fa/iran-news-update-1988-massacre-accountability"]
+    assert (translation.meta.language, translation.meta.translation_of) == ("fa", article.doc_id)
+    assert translation.meta.title.endswith("(ترجمهٔ فارسی)")
+    assert len(translation.passages) == len(article.passages) + 1  # a note, then one per paragraph
+    assert "ترجمهٔ فارسی" in translation.passages[0].text
 
 
 @pytest.mark.parametrize(
