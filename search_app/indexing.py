@@ -36,6 +36,7 @@ from search_app.corpus import (
     scan_corpus,
 )
 from search_app.schema import SCHEMA_VERSION, build_schema
+from search_app.solar_calendar import day_number, iso_span
 from search_app.variants import Variants, load_variants, variants_from_manifest
 
 DEFAULTS = Settings()
@@ -207,8 +208,11 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
         }
         if passage.page is not None:
             fields["page"] = passage.page
-        if meta.year is not None:
-            fields["year"] = meta.year
+        if meta.date is not None:
+            first, last = iso_span(meta.date)
+            fields["year"] = first.year
+            fields["date_start"] = day_number(first)
+            fields["date_end"] = day_number(last)
         yield fields
 
 

@@ -44,6 +44,9 @@ def build_schema() -> Schema:
         language=ID(stored=True, sortable=True),
         date=ID(stored=True, sortable=True),
         year=NUMERIC(stored=True, sortable=True),
+        # the first and last day the date covers, as YYYYMMDD: "1988" is 19880101-19881231
+        date_start=NUMERIC(),
+        date_end=NUMERIC(),
         url=STORED,
     )
 

@@ -11,8 +11,8 @@ generation itself was updated.
 
 from __future__ import annotations
 
+import datetime as dt
 import math
-import re
 import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -45,6 +45,7 @@ from search_app.queries import (
 )
 from search_app.rendering import is_http_url
 from search_app.schema import stored
+from search_app.solar_calendar import day_number, parse_year_span
 
 DEFAULTS = Settings()
 #: Public facet name -> index field.
@@ -58,7 +59,6 @@ FILTERS = ("source", "source_type", "language")
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
-_YEAR = re.compile(r"[0-9]{1,4}")
 
 
 class IndexUnavailable(Exception):
@@ -216,8 +216,12 @@ def _filter(request: SearchRequest) -> wq.Query | None:
             parts.append(wq.Term(FACET_FIELDS[name], value))
     if request.doc is not None:
         parts.append(wq.Term("doc_id", request.doc))
-    if request.year_from is not None or request.year_to is not None:
-        parts.append(wq.NumericRange("year", request.year_from, request.year_to))
+    if request.year_from is not None:  # documents whose date reaches into the span
+        first = year_span(request.year_from)[0]
+        parts.append(wq.NumericRange("date_end", day_number(first), None))
+    if request.year_to is not None:
+        last = year_span(request.year_to)[1]
+        parts.append(wq.NumericRange("date_start", None, day_number(last)))
     return wq.And(parts) if parts else None
 
 
@@ -429,12 +433,20 @@ def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
 
 
 def parse_year(value: str | None, name: str) -> int | None:
-    """Read a year parameter.
+    """Read a year parameter: Gregorian (``1988``) or Solar Hijri (``1367``), in any digits.
 
     :raises QueryError: when it is not a year.
     """
     if value is None or not value.strip():
         return None
-    if not _YEAR.fullmatch(value.strip()):
-        raise QueryError(f"{name} must be a year such as 1988, not {value!r}.")
-    return int(value)
+    try:
+        return parse_year_span(value)[0]
+    except ValueError:
+        raise QueryError(
+            f"{name} must be a year such as 1988 or (Solar Hijri) 1367, not {value!r}."
+        ) from None
+
+
+def year_span(year: int) -> tuple[dt.date, dt.date]:
+    """Return the days a year filter covers; 1200-1499 are Solar Hijri years."""
+    return parse_year_span(str(year))[1:]

@@ -45,6 +45,7 @@ from search_app.searching import (
     parse_year,
     result_as_dict,
     search,
+    year_span,
 )
 
 bp = Blueprint("search", __name__)
@@ -110,8 +111,9 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
         year_to = parse_year(values["to"], "to")
     except QueryError as error:
         raise BadRequest(str(error)) from None
-    if year_from is not None and year_to is not None and year_from > year_to:
-        raise BadRequest(f"from ({year_from}) is after to ({year_to}): swap them.")
+    if year_from is not None and year_to is not None:
+        if year_span(year_from)[0] > year_span(year_to)[1]:
+            raise BadRequest(f"from ({year_from}) is after to ({year_to}): swap them.")
     sort = values["sort"] or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")

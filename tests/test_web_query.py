@@ -106,6 +106,7 @@ def test_sort_links_and_order(client) -> None:
         ("/search?exact=0&q=x", "/search?q=x"),
         ("/search?sort=newest&q=x&exact=1", "/search?q=x&sort=newest&exact=1"),
         ("/search?to=2000&from=1990&q=x", "/search?q=x&from=1990&to=2000"),
+        ("/search?q=x&from=%DB%B1%DB%B3%DB%B6%DB%B7", "/search?q=x&from=1367"),  # ۱۳۶۷
     ],
 )
 def test_canonical_order_of_new_parameters(client, url: str, location: str) -> None:
@@ -121,7 +122,7 @@ def test_canonical_order_of_new_parameters(client, url: str, location: str) -> N
         ("/search?q=x&format=pdf", "format must be csv or json, not &#39;pdf&#39;."),
         ("/search?format=csv", "Give the query as q=… to download its passages."),
         ("/search?q=x&page=%C2%B2", "page must be a number from 1 to 1000"),
-        ("/search?q=x&from=%D9%A1%D9%A9", "from must be a year such as 1988"),
+        ("/search?q=x&from=13x7", "from must be a year such as 1988 or (Solar Hijri) 1367"),
         ("/search?q=commission~5", "commission~5 is too fuzzy"),
         ("/search?q=url:x", None),  # a plain word, not a field: searched, no error
     ],
