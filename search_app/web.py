@@ -33,6 +33,7 @@ from search_app.documents import DocumentView, get_document, original_file, over
 from search_app.exporting import citation, export_csv, export_json
 from search_app.queries import QueryError
 from search_app.rendering import is_http_url
+from search_app.solar_calendar import solar_label
 from search_app.searching import (
     FILTERS,
     SORTS,
@@ -393,4 +394,5 @@ def add_security_headers(response: Response) -> Response:
 TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
     "passage_link": passage_link,
     "is_http_url": is_http_url,
+    "solar_label": solar_label,
 }

@@ -51,7 +51,7 @@ def test_a_document_added_and_indexed_is_found_without_restart(server: Server) -
     assert "1 added" in result.stdout
     status, _headers, body = get(server.url + "/search?q=evin")
     assert status == 200
-    assert '<span class="source">Newcomer</span>' in body
+    assert '<bdi class="source">Newcomer</bdi>' in body
 
 
 def test_full_rebuild_is_picked_up_by_the_running_server(server: Server, tmp_path: Path) -> None:

@@ -27,9 +27,12 @@ def test_search_page_shows_highlighted_passages_with_source_labels(client) -> No
         "<mark>Families</mark> were never told where the bodies were "
         "<mark>buried</mark>.</blockquote>"
     ) in html
-    assert '<span class="source">Test Rights Watch</span>' in html
-    assert '<span class="title">The Death Commission in Tehran</span>' in html
-    assert '<time datetime="2019-06-01">2019-06-01</time>' in html
+    assert '<bdi class="source">Test Rights Watch</bdi>' in html
+    assert '<bdi class="title" lang="en">The Death Commission in Tehran</bdi>' in html
+    assert (
+        '<time datetime="2019-06-01">2019-06-01</time> '
+        '<span class="solar" title="Solar Hijri">(1398-03-11 SH)</span>'
+    ) in html
     assert RESULT_LINK.findall(html) == ["/doc/reports/commission?q=families+buried#p-2"]
 
 
