@@ -26,7 +26,13 @@ CHROMIUM_ARGS = [
 @pytest.fixture(scope="module")
 def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("browser")
-    running = start_server(write_corpus(root / "corpus"), root / "index")
+    corpus = write_corpus(root / "corpus")
+    (corpus / "fa.md").write_text(
+        "---\ntitle: گزارش اعدام‌ها\nsource: کانون\nlanguage: fa\n---\n"
+        "ابراهیم رئیسی عضو هیئت مرگ بود (Death Commission) و خانواده‌ها بی‌خبر ماندند.\n",
+        encoding="utf-8",
+    )
+    running = start_server(corpus, root / "index")
     yield running
     stop_server(running)
 
@@ -114,3 +120,17 @@ def test_inline_scripts_are_refused_by_the_content_security_policy(
     assert tab.evaluate("window.injected") is None
     assert any("Content Security Policy" in m.text for m in messages)
     context.close()
+
+
+def test_persian_passages_read_right_to_left_with_highlights(live: Server, page: Page) -> None:
+    page.goto(live.url + "/search?q=رئیسی")
+    passage = page.locator("blockquote.passage").first
+    assert passage.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    expect(passage.locator("mark")).to_have_text(["رئیسی"])
+    assert page.evaluate("getComputedStyle(document.body).direction") == "ltr"
+    # the English words inside the Persian line keep their order
+    expect(passage).to_contain_text("(Death Commission)")
+    page.get_by_role("link", name="Open passage 1 in the document").click()
+    article = page.locator("article.document")
+    assert article.evaluate("e => getComputedStyle(e).direction") == "rtl"
+    expect(page.locator("section:target mark")).to_have_text(["رئیسی"])
