@@ -24,6 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from search_app import web
     from search_app.config import Settings, load_settings
+    from search_app.ratelimit import RateLimiter
     from search_app.searching import SearchIndex
 
     config = dict(config or {})
@@ -34,6 +35,9 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
     app.extensions["search_app.settings"] = settings
     app.extensions["search_app.index"] = SearchIndex(settings.index_dir)
+    if settings.rate_limit:
+        app.extensions["search_app.limiter"] = RateLimiter(settings.rate_limit)
+    app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)  # GET only: no large bodies
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.jinja_env.globals.update(web.TEMPLATE_HELPERS)
     app.jinja_env.filters["as_markup"] = web.as_markup

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import html
 import json
+import logging
 import re
 import sys
 from collections.abc import Callable
@@ -172,8 +173,26 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
         click.echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
         run_index(settings)
     app = create_app({"CORPUS_DIR": settings.corpus_dir, "INDEX_DIR": settings.index_dir})
+    access = logging.getLogger("search_app.access")
+    access.setLevel(logging.INFO)
+    handler = logging.StreamHandler(sys.stderr)
+    handler.setFormatter(logging.Formatter("%(message)s"))
+    access.addHandler(handler)
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(app, host=host, port=port, threads=threads, ident="search_app")
+    waitress.serve(
+        app,
+        host=host,
+        port=port,
+        threads=threads,
+        ident="search_app",
+        max_request_header_size=MAX_REQUEST_HEADERS,
+        max_request_body_size=MAX_REQUEST_BODY,
+        channel_timeout=30,
+    )
+
+
+MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
+MAX_REQUEST_BODY = 16 * 1024  # every page is GET: no request needs a body
 
 
 def _cli_link(doc_id: str, passage: int, q: str) -> str:

@@ -17,6 +17,10 @@ ENV_PREFIX = "SEARCH_APP_"
 ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
 
 
+#: Settings where 0 means "off".
+ZERO_ALLOWED = {"rate_limit", "log_queries"}
+
+
 def env_name(setting: str) -> str:
     """Return the environment variable that sets ``setting``."""
     return ENV_NAMES.get(setting, ENV_PREFIX + setting.upper())
@@ -37,11 +41,19 @@ class Settings:
     max_file_mb: int = 50
     max_pages: int = 2000
     max_seconds_per_file: int = 60
+    #: a search stops after this many seconds and shows what it found, marked partial
+    search_seconds: float = 5.0
+    #: searches and downloads a client may make per minute (a download counts as 10); 0: no limit
+    rate_limit: int = 120
+    #: 1: access logs show the query string; 0: only the path (queries can be sensitive)
+    log_queries: int = 1
 
 
 def _coerce(value: str, like: Any) -> Any:
     if isinstance(like, Path):
         return Path(value)
+    if isinstance(like, float):
+        return float(value)
     if isinstance(like, int):
         return int(value)
     return value
@@ -76,6 +88,9 @@ def load_settings(
     result = replace(settings, **values)
     for field in fields(Settings):
         value = getattr(result, field.name)
-        if isinstance(value, int) and value < 1:
-            raise ValueError(f"{env_name(field.name)} must be 1 or more, not {value}")
+        if isinstance(value, float) and value <= 0:
+            raise ValueError(f"{env_name(field.name)} must be more than 0, not {value}")
+        least = 0 if field.name in ZERO_ALLOWED else 1
+        if isinstance(value, int) and value < least:
+            raise ValueError(f"{env_name(field.name)} must be {least} or more, not {value}")
     return result

@@ -69,6 +69,7 @@ def export_json(export: Export, link: LinkBuilder) -> str:
             "total": export.total,
             "exported": len(export.hits),
             "cap": export.cap,
+            "partial": export.partial,
             "results": [
                 {
                     **hit_as_dict(hit, q, link),

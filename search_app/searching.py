@@ -14,15 +14,16 @@ from __future__ import annotations
 import datetime as dt
 import math
 import threading
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
+from whoosh import collectors, sorting
 from whoosh import index as whoosh_index
 from whoosh import query as wq
-from whoosh import sorting
 from whoosh.searching import Results, Searcher
 
 from search_app.config import Settings
@@ -126,6 +127,8 @@ class ResultPage:
     #: when nothing matches every word: the same words joined by OR, and how many passages match
     any_words: str | None = None
     any_words_total: int = 0
+    #: the search ran out of time: counts and results are what was found until then
+    partial: bool = False
 
 
 @dataclass
@@ -136,6 +139,7 @@ class Export:
     total: int
     cap: int
     hits: list[Hit]
+    partial: bool = False
 
     @property
     def capped(self) -> bool:
@@ -261,6 +265,44 @@ def _given(value: Any) -> bool:
     return bool(value) and not (isinstance(value, int) and value >= 2**31 - 1)
 
 
+class _Deadline(collectors.WrappingCollector):
+    """Stop collecting at a deadline. It wraps the innermost collector, so that collapsing,
+    facets and filters around it work as usual (Whoosh's TimeLimitCollector must be outermost,
+    where it bypasses collapsing, and it may use signals)."""
+
+    def __init__(self, child: collectors.Collector, deadline: float) -> None:
+        super().__init__(child)
+        self.deadline = deadline
+
+    def collect(self, sub_docnum: int) -> Any:
+        if time.monotonic() > self.deadline:
+            raise collectors.TimeLimit
+        return self.child.collect(sub_docnum)
+
+
+def _timed(
+    searcher: Searcher,
+    query: wq.Query,
+    deadline: float,
+    *,
+    filter: wq.Query | None = None,
+    collapse: str | None = None,
+    collapse_limit: int = 1,
+    **options: Any,
+) -> tuple[Results, bool]:
+    """Search until ``deadline``; return the results and whether time ran out first."""
+    collector: collectors.Collector = _Deadline(searcher.collector(**options), deadline)
+    if collapse:
+        collector = collectors.CollapseCollector(collector, collapse, limit=collapse_limit)
+    if filter is not None:
+        collector = collectors.FilterCollector(collector, filter, None)
+    try:
+        searcher.search_with_collector(query, collector)
+    except collectors.TimeLimit:
+        return collector.results(), True
+    return collector.results(), False
+
+
 def _facets(results: Results) -> dict[str, list[FacetValue]]:
     facets = {}
     for name in FACET_FIELDS:
@@ -296,25 +338,30 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
     page_size = limits.page_size
     filter_query = _filter(request)
     sortedby = _sort_facet(request.sort)
+    deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (_generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
         query = parsed.query
         groups = {name: sorting.FieldFacet(f) for name, f in FACET_FIELDS.items()}
         groups["doc_id"] = sorting.FieldFacet("doc_id")
-        counted = searcher.search(
-            query, filter=filter_query, limit=1, groupedby=groups, maptype=sorting.Count
-        )
+        counted, partial = _timed(
+            searcher, query, deadline,
+            filter=filter_query, limit=1, groupedby=groups, maptype=sorting.Count,
+        )  # fmt: skip
         total = len(counted)
         per_doc: dict[str, int] = counted.groups("doc_id")
         collapse = {} if request.doc else {"collapse": "doc_id"}
-        listed = searcher.search(
+        listed, listed_partial = _timed(
+            searcher,
             query,
+            deadline,
             filter=filter_query,
             limit=request.page * page_size,
             sortedby=sortedby,
             collapse_limit=limits.per_document,
             **collapse,
         )
+        partial = partial or listed_partial
         # the length of the list after at most per_document passages of each document
         cap = None if request.doc else limits.per_document
         listed_total = sum(min(n, cap or n) for n in per_doc.values())
@@ -351,6 +398,7 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
         notes=parsed.notes,
         any_words=any_words if any_total else None,
         any_words_total=any_total,
+        partial=partial,
     )
 
 
@@ -362,14 +410,20 @@ def export(
     :raises QueryError: when the query or a parameter cannot be searched.
     """
     parsed = _parse(index, request, limits)
+    deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (_generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
-        results = searcher.search(
-            parsed.query, filter=_filter(request), limit=cap, sortedby=_sort_facet(request.sort)
+        results, partial = _timed(
+            searcher,
+            parsed.query,
+            deadline,
+            filter=_filter(request),
+            limit=cap,
+            sortedby=_sort_facet(request.sort),
         )
         highlighter = Highlighter.for_query(parsed.query, searcher.reader())
         hits = [_hit(hit.fields(), hit.score, highlighter) for hit in results]
-        return Export(request=request, total=len(results), cap=cap, hits=hits)
+        return Export(request=request, total=len(results), cap=cap, hits=hits, partial=partial)
 
 
 def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -> list[str]:
@@ -427,6 +481,7 @@ def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
             name: [asdict(value) for value in values] for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
+        "partial": result.partial,
         "variants": [{"word": word, "also": list(also)} for word, also in result.variants],
         "notes": list(result.notes),
     }

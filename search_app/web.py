@@ -8,7 +8,10 @@ says what to change.
 
 from __future__ import annotations
 
+import json
+import logging
 import re
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
@@ -32,8 +35,8 @@ from search_app.config import Settings
 from search_app.documents import DocumentView, get_document, original_file, overview, stats
 from search_app.exporting import citation, export_csv, export_json
 from search_app.queries import QueryError
+from search_app.ratelimit import RateLimiter, retry_after
 from search_app.rendering import is_http_url
-from search_app.solar_calendar import solar_label
 from search_app.searching import (
     FILTERS,
     SORTS,
@@ -48,8 +51,10 @@ from search_app.searching import (
     search,
     year_span,
 )
+from search_app.solar_calendar import solar_label
 
 bp = Blueprint("search", __name__)
+ACCESS_LOG = logging.getLogger("search_app.access")
 
 #: Query-string parameters of a search, in their canonical order.
 PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "sort", "exact", "page")
@@ -210,6 +215,8 @@ def _download(req: SearchRequest, kind: str) -> Response:
     response.headers["Content-Disposition"] = f'attachment; filename="passages-{name}.{kind}"'
     response.headers["X-Total-Count"] = str(found.total)
     response.headers["X-Export-Cap"] = str(cap)
+    if found.partial:
+        response.headers["X-Partial"] = "time limit reached"
     return response
 
 
@@ -371,6 +378,51 @@ def http_error(error: HTTPException) -> tuple[Any, int]:
 def unexpected_error(error: Exception) -> tuple[Any, int]:
     current_app.logger.exception("unhandled error on %s", request.path)
     return _error(500, "Something went wrong on our side; the error has been logged.", "Error")
+
+
+RATE_LIMITED = {"search.search_page": 1.0, "search.api_search": 1.0, "search.api_suggest": 0.2}
+DOWNLOAD_COST = 10.0
+
+
+@bp.before_app_request
+def limit_rate() -> Any:
+    """Refuse, with 429 and ``Retry-After``, a client that searches faster than allowed."""
+    request.environ["search_app.started"] = time.perf_counter()
+    limiter: RateLimiter | None = current_app.extensions.get("search_app.limiter")
+    cost = RATE_LIMITED.get(request.endpoint or "")
+    if limiter is None or cost is None:
+        return None
+    if request.args.get("format"):
+        cost = DOWNLOAD_COST
+    wait = limiter.take(request.remote_addr or "-", cost)
+    if not wait:
+        return None
+    message = f"Too many searches from your address: try again in {retry_after(wait)} s."
+    response, status = _error(429, message, "Too many searches")
+    response = current_app.make_response((response, status))
+    response.headers["Retry-After"] = retry_after(wait)
+    return response
+
+
+@bp.after_app_request
+def log_access(response: Response) -> Response:
+    """Log one JSON line per request; the query string only where the operator allows it."""
+    started = request.environ.get("search_app.started", time.perf_counter())
+    path = request.path
+    if settings().log_queries and request.query_string:
+        path = request.full_path
+    ACCESS_LOG.info(
+        json.dumps(
+            {
+                "method": request.method,
+                "path": path,
+                "status": response.status_code,
+                "duration_ms": round((time.perf_counter() - started) * 1000, 1),
+            },
+            ensure_ascii=False,
+        )
+    )
+    return response
 
 
 SECURITY_HEADERS = {

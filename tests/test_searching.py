@@ -193,3 +193,12 @@ def test_page_count_follows_the_collapsed_list(tmp_path: Path) -> None:
     assert (first.total, first.documents, first.pages) == (50, 12, 7)  # 3 + 11 listed
     assert len(search(index, SearchRequest(q="apple", page=7), limits).hits) == 2
     assert search(index, SearchRequest(q="apple", page=8), limits).hits == []
+
+
+def test_a_search_that_runs_out_of_time_returns_what_it_found_marked_partial(
+    many: SearchIndex,
+) -> None:
+    result = search(many, SearchRequest(q="apple"), Settings(search_seconds=1e-9))
+    assert result.partial is True
+    assert result.total < 9
+    assert search(many, SearchRequest(q="apple")).partial is False

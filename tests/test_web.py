@@ -162,6 +162,7 @@ def test_api_search_shape(client) -> None:
             "year": [{"value": "2019", "count": 1}],
         },
         "suggestion": None,
+        "partial": False,
         "variants": [],
         "notes": [],
     }
