@@ -174,9 +174,16 @@ def overview(index: SearchIndex, listed: int = 100) -> Overview:
 
 
 def stats(index: SearchIndex) -> tuple[str, int, int]:
-    """Return the generation served, and how many documents and passages it holds."""
+    """Return the generation served, and how many documents and passages it holds.
+
+    It reads a stored passage and a term list, so that a damaged index shows here too.
+    """
     with index.searcher() as (generation, searcher):
-        return generation.name, len(generation.documents), searcher.doc_count()
+        count = searcher.doc_count()
+        if count:
+            searcher.stored_fields(0)
+            next(iter(searcher.reader().lexicon("doc_id")), None)
+        return generation.name, len(generation.documents), count
 
 
 def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | None:

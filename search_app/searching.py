@@ -13,8 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 import math
+import pickle
+import struct
 import threading
 import time
+import zlib
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -60,6 +63,10 @@ FILTERS = ("source", "source_type", "language")
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
+
+
+#: What reading a truncated or corrupted index file raises.
+DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
 
 
 class IndexUnavailable(Exception):
@@ -185,7 +192,7 @@ class SearchIndex:
                     key = settled
                 try:
                     self._index = whoosh_index.open_dir(str(generation.path))
-                except Exception as error:  # a damaged index raises many kinds of error
+                except Exception as error:  # a damaged table of contents raises many kinds
                     raise IndexUnavailable(
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
                         " run `search-app index --full`."
@@ -202,14 +209,26 @@ class SearchIndex:
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:
-        """Yield the current generation and a searcher on it, reused by this thread."""
+        """Yield the current generation and a searcher on it, reused by this thread.
+
+        :raises IndexUnavailable: when the index is missing or its files turn out damaged.
+        """
         key, generation, ix = self._current()
-        cached = getattr(self._local, "cached", None)
-        if cached is None or cached[0] != key:
-            if cached is not None:
-                cached[1].close()
-            cached = self._local.cached = (key, ix.searcher())
-        yield generation, cached[1]
+        try:
+            cached = getattr(self._local, "cached", None)
+            if cached is None or cached[0] != key:
+                if cached is not None:
+                    cached[1].close()
+                cached = self._local.cached = (key, ix.searcher())
+            yield generation, cached[1]
+        except DAMAGE as error:
+            self._local.cached = None
+            with self._lock:
+                self._key = None  # open it afresh next time: it may have been rebuilt
+            raise IndexUnavailable(
+                f"The index in {self.index_dir}/ is damaged ({type(error).__name__}): "
+                "run `search-app index --full`."
+            ) from error
 
 
 def _filter(request: SearchRequest) -> wq.Query | None:

@@ -7,6 +7,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -114,11 +115,17 @@ class Server:
     index_dir: Path
 
 
-def start_server(corpus_dir: Path, index_dir: Path, timeout: float = 30.0) -> Server:
-    """Start ``search-app serve`` (the production server) and wait until it answers."""
+def start_server(
+    corpus_dir: Path, index_dir: Path, timeout: float = 30.0, **settings: str
+) -> Server:
+    """Start ``search-app serve`` (the production server) and wait until it answers.
+
+    ``settings`` are passed as ``SEARCH_APP_<NAME>`` environment variables.
+    """
     port = free_port()
     # two results a page, so that the five "commission" passages make three pages
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "SEARCH_APP_PAGE_SIZE": "2"}
+    env.update({f"SEARCH_APP_{name.upper()}": value for name, value in settings.items()})
     process = subprocess.Popen(
         [sys.executable, "-m", "search_app", "serve", "--port", str(port),
          "--corpus", str(corpus_dir), "--index", str(index_dir)],
@@ -132,6 +139,8 @@ def start_server(corpus_dir: Path, index_dir: Path, timeout: float = 30.0) -> Se
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2):
                 return Server(url, process, corpus_dir, index_dir)
+        except urllib.error.HTTPError:  # it answered, with an error page: that is up too
+            return Server(url, process, corpus_dir, index_dir)
         except OSError:
             time.sleep(0.1)
     process.kill()
