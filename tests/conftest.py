@@ -139,7 +139,8 @@ def start_server(
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2):
                 return Server(url, process, corpus_dir, index_dir)
-        except urllib.error.HTTPError:  # it answered, with an error page: that is up too
+        except urllib.error.HTTPError as error:  # it answered with an error page: it is up
+            error.close()
             return Server(url, process, corpus_dir, index_dir)
         except OSError:
             time.sleep(0.1)

@@ -96,8 +96,10 @@ def test_oversized_requests_are_refused_by_the_server(server: Server) -> None:
     huge = server.url + "/search?q=" + "a" * 20_000
     with pytest.raises(urllib.error.HTTPError) as refused:
         urllib.request.urlopen(huge, timeout=10)
+    refused.value.close()
     assert refused.value.code == 431
     body = urllib.request.Request(server.url + "/search?q=x", data=b"x" * 20_000, method="POST")
     with pytest.raises(urllib.error.HTTPError) as too_big:
         urllib.request.urlopen(body, timeout=10)
+    too_big.value.close()
     assert too_big.value.code == 413

@@ -15,7 +15,8 @@ def get(url: str) -> tuple[int, dict[str, str], str]:
         with urllib.request.urlopen(url, timeout=10) as response:
             return response.status, dict(response.headers), response.read().decode()
     except urllib.error.HTTPError as error:
-        return error.code, dict(error.headers), error.read().decode()
+        with error:
+            return error.code, dict(error.headers), error.read().decode()
 
 
 def test_serve_builds_the_missing_index_and_answers(server: Server) -> None:
