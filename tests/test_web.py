@@ -1,3 +1,4 @@
+import json
 import re
 from urllib.parse import parse_qsl, urlsplit
 
@@ -285,3 +286,23 @@ def test_rendered_markdown_links_only_to_http_urls(tmp_path) -> None:
     )
     hrefs = re.findall(r'href="([^"]*)"', markdown_to_html(source))
     assert hrefs == ["https://ok.example/", "http://ok.example/2"]
+
+
+def test_script_bearing_documents_and_queries_through_every_page_and_the_api(client) -> None:
+    q = "alert%20%3Cscript%3Ealert(2)%3C/script%3E"
+    pages = [
+        "/", f"/search?q={q}", "/search?q=alert", f"/doc/nope{q}",
+        "/search?q=commission&source=%3Cb%3EBold%3C/b%3E+source",
+        "/doc/hostile?q=commission", "/doc/notes/plain?q=alert",
+    ]  # fmt: skip
+    for url in pages:
+        html = client.get(url).get_data(as_text=True)
+        assert "<script" not in html and "<b>Bold" not in html, url
+    data = client.get("/api/search?q=alert").get_json()
+    assert data["results"][0]["highlight"] == (
+        "It has two paragraphs and a &lt;script&gt;<mark>alert</mark>('txt')&lt;/script&gt; tag."
+    )
+    doc = client.get("/api/doc/hostile").get_json()
+    assert "<script" not in json.dumps(doc["passages"])
+    assert doc["title"] == "<script>alert('title')</script> Hostile title"  # data, not HTML
+    assert client.get("/api/doc/hostile").mimetype == "application/json"
