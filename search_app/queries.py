@@ -13,7 +13,9 @@ change: over-long queries and words, deep nesting, leading wildcards, wide fuzzy
 
 from __future__ import annotations
 
+import os
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
@@ -83,6 +85,11 @@ class _ExactFieldsPlugin(Plugin):
                 if name in EXACT_FIELDS:
                     node.set_fieldname(EXACT_FIELDS[name], override=True)
         return group
+
+
+#: How much the query's words in a passage's document title add to its score. The title never
+#: makes a passage match (the passage itself must), it ranks passages of on-topic documents first.
+TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.5"))
 
 
 def _parser(exact: bool) -> QueryParser:
@@ -172,6 +179,28 @@ def _expand_variants(
     return query.accept(expand), tuple(used.items())
 
 
+def _positive_terms(query: wq.Query) -> Iterator[wq.Term]:
+    """Yield the plain words a query asks for, leaving out what it excludes (NOT, -word)."""
+    if isinstance(query, wq.Not):
+        return
+    if isinstance(query, wq.AndNot):
+        yield from _positive_terms(query.a)
+        return
+    if isinstance(query, wq.Term):
+        yield query
+        return
+    for child in query.children():
+        yield from _positive_terms(child)
+
+
+def _with_title_boost(query: wq.Query, title_field: str) -> wq.Query:
+    words = {t.text for t in _positive_terms(query) if t.fieldname in ("text", "text_exact")}
+    if not words or TITLE_BOOST <= 0:
+        return query
+    boost = wq.Or([wq.Term(title_field, word, boost=TITLE_BOOST) for word in sorted(words)])
+    return wq.AndMaybe(query, boost)
+
+
 def parse(
     text: str,
     *,
@@ -201,6 +230,7 @@ def parse(
     used: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if variants and not exact:
         query, used = _expand_variants(query, text, variants)
+    query = _with_title_boost(query, "title_exact" if exact else "title")
     return ParsedQuery(
         text=text,
         query=query,
