@@ -14,15 +14,17 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
-from functools import wraps
+from functools import partial, wraps
 from pathlib import Path
 from typing import Any
 from urllib.parse import quote, urlencode
 
 import click
 
+from search_app.batching import read_lines, run_batch
 from search_app.config import Settings, env_name, load_settings
 from search_app.corpus import LANGUAGES, SOURCE_TYPES, DocumentError, Problem, load_corpus
+from search_app.exporting import batch_csv, batch_json
 from search_app.indexing import (
     IndexBusyError,
     IndexReport,
@@ -36,6 +38,7 @@ from search_app.searching import (
     IndexUnavailable,
     SearchIndex,
     SearchRequest,
+    parse_year,
     result_as_dict,
     search,
 )
@@ -192,11 +195,12 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
 
 
 MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
-MAX_REQUEST_BODY = 16 * 1024  # every page is GET: no request needs a body
+MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
 
 
-def _cli_link(doc_id: str, passage: int, q: str) -> str:
-    return f"/doc/{quote(doc_id)}?{urlencode({'q': q})}#p-{passage}"
+def _cli_link(doc_id: str, passage: int, q: str, exact: bool = False) -> str:
+    query = {"q": q, **({"exact": 1} if exact else {})}
+    return f"/doc/{quote(doc_id)}?{urlencode(query)}#p-{passage}"
 
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
@@ -243,6 +247,65 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
         )
         click.echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
         click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))
+
+
+@main.command()
+@with_paths
+@click.argument("file", type=click.File("r", encoding="utf-8-sig"))
+@click.option("--csv", "csv_out", type=click.File("w", encoding="utf-8"), help="Write CSV here.")
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+@click.option("--exact", is_flag=True, help="Match words as written: no stemming, no variants.")
+@click.option("--source", help="Only passages from this source.")
+@click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="Only this kind of source.")
+@click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
+@click.option("--from", "year_from", help="From this year (Gregorian, or Solar Hijri 1200-1499).")
+@click.option("--to", "year_to", help="To this year.")
+def batch(
+    settings: Settings,
+    file: Any,
+    csv_out: Any,
+    as_json: bool,
+    exact: bool,
+    year_from: str | None,
+    year_to: str | None,
+    **filters: str | None,
+) -> None:
+    """Search every name or query in FILE (one per line; CSV: the first column).
+
+    Each line is searched as a name, with the variants list applied; every line is reported, with
+    its hits, with none, or with the reason it could not be searched. Use - to read standard input.
+    """
+    try:
+        request = SearchRequest(
+            q="",
+            year_from=parse_year(year_from, "--from"),
+            year_to=parse_year(year_to, "--to"),
+            **filters,
+        )
+        result = run_batch(
+            SearchIndex(settings.index_dir),
+            read_lines(file.read()),
+            exact=exact,
+            filters=request,
+            limits=settings,
+        )
+    except (QueryError, IndexUnavailable) as error:
+        raise click.ClickException(str(error)) from None
+    link = partial(_cli_link, exact=exact)
+    if csv_out is not None:
+        csv_out.write(batch_csv(result, link))
+    if as_json:
+        click.echo(batch_json(result, link))
+        return
+    click.echo(f"{'passages':>8} {'documents':>9}  line  name")
+    for line in result.summary:
+        note = {"error": f"  [not searched: {line.reason}]", "not searched": "  [not searched]"}
+        click.echo(
+            f"{line.passages:>8} {line.documents:>9}  {line.number:>4}  {line.text}"
+            + note.get(line.status, "")
+        )
+    if result.stopped:
+        click.echo(result.stopped, err=True)
 
 
 @main.command()

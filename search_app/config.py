@@ -47,6 +47,9 @@ class Settings:
     rate_limit: int = 120
     #: 1: access logs show the query string; 0: only the path (queries can be sensitive)
     log_queries: int = 1
+    #: most lines in one batch search, and the longest it may run (then the rest is not searched)
+    batch_lines: int = 200
+    batch_seconds: float = 60.0
 
 
 def _coerce(value: str, like: Any) -> Any:

@@ -11,6 +11,7 @@ import io
 import json
 from typing import Any
 
+from search_app.batching import BatchResult
 from search_app.searching import Export, Hit, LinkBuilder, hit_as_dict
 
 CSV_COLUMNS = (
@@ -77,6 +78,74 @@ def export_json(export: Export, link: LinkBuilder) -> str:
                     "citation": citation(hit, link(hit.doc_id, hit.passage, q)),
                 }
                 for hit in export.hits
+            ],
+        },
+        ensure_ascii=False,
+        indent=1,
+    )
+
+
+BATCH_COLUMNS = (
+    "line", "name", "status", "passages", "documents", "variants", "reason", "rank", "source",
+    "title", "date", "page", "link", "text",
+)  # fmt: skip
+
+
+def _variants_text(variants: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
+    return "; ".join(f"{word}: {', '.join(also)}" for word, also in variants)
+
+
+def batch_csv(result: BatchResult, link: LinkBuilder) -> str:
+    """Return a batch as CSV: a row per top passage, and a row for each line without one."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    writer.writerow(BATCH_COLUMNS)
+    for line in result.summary:
+        common = {
+            "line": line.number,
+            "name": line.text,
+            "status": line.status,
+            "passages": line.passages,
+            "documents": line.documents,
+            "variants": _variants_text(line.variants),
+            "reason": line.reason,
+        }
+        rows = [
+            {
+                **common,
+                "rank": rank,
+                "source": hit.source,
+                "title": hit.title,
+                "date": hit.date,
+                "page": hit.page,
+                "link": link(hit.doc_id, hit.passage, line.query),
+                "text": hit.text,
+            }
+            for rank, hit in enumerate(line.top, start=1)
+        ] or [common]
+        for row in rows:
+            writer.writerow([_cell(row.get(name)) for name in BATCH_COLUMNS])
+    return out.getvalue()
+
+
+def batch_json(result: BatchResult, link: LinkBuilder) -> str:
+    """Return a batch as JSON: every line with its counts, variants and top passages."""
+    return json.dumps(
+        {
+            "stopped": result.stopped,
+            "lines": [
+                {
+                    "line": line.number,
+                    "name": line.text,
+                    "query": line.query,
+                    "status": line.status,
+                    "reason": line.reason,
+                    "passages": line.passages,
+                    "documents": line.documents,
+                    "variants": [{"word": w, "also": list(a)} for w, a in line.variants],
+                    "top": [hit_as_dict(hit, line.query, link) for hit in line.top],
+                }
+                for line in result.summary
             ],
         },
         ensure_ascii=False,

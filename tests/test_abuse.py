@@ -98,7 +98,7 @@ def test_oversized_requests_are_refused_by_the_server(server: Server) -> None:
         urllib.request.urlopen(huge, timeout=10)
     refused.value.close()
     assert refused.value.code == 431
-    body = urllib.request.Request(server.url + "/search?q=x", data=b"x" * 20_000, method="POST")
+    body = urllib.request.Request(server.url + "/batch", data=b"x" * 300_000, method="POST")
     with pytest.raises(urllib.error.HTTPError) as too_big:
         urllib.request.urlopen(body, timeout=10)
     too_big.value.close()
