@@ -325,7 +325,13 @@ def add(settings: Settings, file: Path, name: str | None, **fields: str | None) 
     except (IntakeError, DocumentError) as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Added {settings.corpus_dir / added.relative_path} as {added.doc_id!r}")
-    run_index(settings)
+    try:
+        run_index(settings)
+    except click.ClickException as error:
+        raise click.ClickException(
+            f"the file was added, but the index was not updated: {error.message} "
+            "Then run `search-app index`."
+        ) from None
 
 
 @main.command()

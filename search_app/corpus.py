@@ -53,6 +53,8 @@ OPTIONAL_FIELDS = (
     "source_type", "date", "url", "language", "author", "tags", "cited_in", "translation_of",
 )  # fmt: skip
 
+#: Dates outside these years are refused as typos (a Solar Hijri 1367 written as Gregorian...).
+YEARS = range(1500, 2200)
 _DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
 
 
@@ -253,6 +255,11 @@ def parse_date(value: Any) -> str:
     if not match:
         raise DocumentError(f"date {text!r} is not an ISO date: write 2020-08-20, 2020-08 or 2020")
     year, month, day = (int(part) if part else 1 for part in match.groups())
+    if not YEARS.start <= year < YEARS.stop:
+        raise DocumentError(
+            f"date {text!r} is outside {YEARS.start}-{YEARS.stop - 1}: is it a typo, or a Solar "
+            "Hijri date? Write the Gregorian date"
+        )
     try:
         dt.date(year, month, day)
     except ValueError:

@@ -21,6 +21,17 @@ STEMMED = stemmed_analyzer()
 EXACT = exact_analyzer()
 
 
+def _wanted_leaves(query: wq.Query) -> list[wq.Query]:
+    """The parts of a query that find words, not those that exclude them (NOT, -word)."""
+    if isinstance(query, wq.Not):
+        return []
+    if isinstance(query, wq.AndNot):
+        return _wanted_leaves(query.a)
+    if query.is_leaf():
+        return [query]
+    return [leaf for child in query.children() for leaf in _wanted_leaves(child)]
+
+
 class Highlighter:
     """Mark query terms in text; built once per search from the terms it matched."""
 
@@ -31,8 +42,8 @@ class Highlighter:
     @classmethod
     def for_query(cls, query: wq.Query, reader: IndexReader) -> Highlighter:
         """Build the highlighter for the passage words ``query`` can match in this index."""
-        found = query.existing_terms(reader, phrases=True, expand=True)
         words: dict[str, set[str]] = {"text": set(), "text_exact": set()}
+        found = {term for leaf in _wanted_leaves(query) for term in leaf.existing_terms(reader)}
         for name, text in found:
             if name in words:
                 words[name].add(text.decode("utf-8") if isinstance(text, bytes) else text)

@@ -98,20 +98,25 @@ def add_file(
     scan = scan_corpus(corpus_dir)
     doc_id = relative.with_suffix("").as_posix()
     try:
-        digest = _sha256(source)
+        contents = _files_to_write(source, fields)
+        # the file as given, and as it will be written (Markdown gets its front matter rewritten)
+        digests = {_sha256(source), hashlib.sha256(contents[""]).hexdigest()}
         for file in scan.files:
-            if _sha256(file.path) == digest:
+            if _sha256(file.path) in digests:
                 raise IntakeError(
                     f"{source.name} is already in the corpus as {file.relative_path} "
                     f"(document {file.doc_id!r}): nothing added"
                 )
-        contents = _files_to_write(source, fields)
     except (OSError, UnicodeDecodeError) as error:
         raise IntakeError(f"cannot read {source}: {error}") from None
     except DocumentError as error:
         raise IntakeError(f"{source.name}: {error}") from None
-    if target.exists():
-        raise IntakeError(f"{relative} is already in the corpus: choose another name with --name")
+    for suffix in contents:
+        taken = target.with_name(target.name + suffix)
+        if taken.exists():
+            raise IntakeError(
+                f"{relative}{suffix} is already in the corpus: choose another name with --name"
+            )
     for file in scan.files:
         if file.doc_id == doc_id:
             raise IntakeError(
@@ -132,6 +137,7 @@ def add_file(
 
 
 def _write(root: Path, relative: PurePosixPath, contents: dict[str, bytes]) -> None:
+    """Write each file whole or not at all, and never over a file that appeared meanwhile."""
     target = root / relative
     target.parent.mkdir(parents=True, exist_ok=True)
     for suffix, data in contents.items():
@@ -139,4 +145,11 @@ def _write(root: Path, relative: PurePosixPath, contents: dict[str, bytes]) -> N
         with tempfile.NamedTemporaryFile(dir=path.parent, prefix=".adding-", delete=False) as tmp:
             tmp.write(data)
         os.chmod(tmp.name, 0o644)
-        os.replace(tmp.name, path)  # whole or not at all
+        try:
+            os.link(tmp.name, path)  # fails if another add took the name first
+        except FileExistsError:
+            raise IntakeError(
+                f"{path.name} appeared in the corpus meanwhile: nothing added"
+            ) from None
+        finally:
+            os.unlink(tmp.name)

@@ -20,7 +20,13 @@ from dataclasses import dataclass, field, replace
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, PlusMinusPlugin, QueryParser, syntax
-from whoosh.qparser.plugins import PhrasePlugin, Plugin
+from whoosh.qparser.plugins import (
+    PhrasePlugin,
+    Plugin,
+    PrefixPlugin,
+    RangePlugin,
+    WildcardPlugin,
+)
 from whoosh.reading import IndexReader
 
 from search_app.analysis import exact_analyzer, stemmed_analyzer
@@ -31,9 +37,12 @@ MAX_WORD_LENGTH = 100
 MAX_FUZZY_DISTANCE = 2
 #: A prefix or fuzzy word matching more index words than this searches only the most frequent.
 MAX_EXPANSIONS = 100
+#: Words with ``*``, ``?`` or ``~`` in one query: each stands for many words.
+MAX_EXPANDING_WORDS = 5
 
 _STEMMED = stemmed_analyzer()
 _EXACT = exact_analyzer()
+_EXCLUSION = re.compile(r"(?:^|[\s(])(?:-\S|NOT\b)")
 _PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
 
 
@@ -65,8 +74,20 @@ class ParsedQuery:
     notes: tuple[str, ...] = field(default=())
 
 
+#: Nodes searched in the fields with words as written even in ordinary searches: a phrase is
+#: exact, and prefixes and fuzzy words must be matched against whole words, not stems
+#: (``investigat*`` must find "investigation", ``prisons*`` must not find "prisoners").
+_WRITTEN = (
+    PhrasePlugin.PhraseNode,
+    WildcardPlugin.WildcardNode,
+    PrefixPlugin.PrefixNode,
+    FuzzyTermPlugin.FuzzyTermNode,
+)
+
+
 class _ExactFieldsPlugin(Plugin):
-    """Send quoted phrases (or, in exact mode, everything) to the fields with words as written."""
+    """Send phrases, prefixes and fuzzy words (or, in exact mode, everything) to the fields with
+    words as written."""
 
     def __init__(self, everything: bool) -> None:
         self.everything = everything
@@ -78,9 +99,7 @@ class _ExactFieldsPlugin(Plugin):
         for node in group:
             if isinstance(node, syntax.GroupNode):
                 self.to_exact_fields(parser, node)
-            elif node.has_fieldname and (
-                self.everything or isinstance(node, PhrasePlugin.PhraseNode)
-            ):
+            elif node.has_fieldname and (self.everything or isinstance(node, _WRITTEN)):
                 name = node.fieldname or parser.fieldname
                 if name in EXACT_FIELDS:
                     node.set_fieldname(EXACT_FIELDS[name], override=True)
@@ -96,6 +115,7 @@ def _parser(exact: bool) -> QueryParser:
     parser = QueryParser(
         "text_exact" if exact else "text", query_schema(), group=AndGroup
     )  # unknown field names (doc_id:, url:) stay plain words
+    parser.remove_plugin_class(RangePlugin)  # [a TO z] ranges would list the whole vocabulary
     parser.add_plugin(FuzzyTermPlugin())
     # '-' excludes only at the start of a word: "anti-human" stays one search
     parser.add_plugin(
@@ -134,6 +154,16 @@ def _typed(node: wq.Query, text: str) -> str:
 
 
 def _check_leaves(query: wq.Query, text: str) -> None:
+    expanding = [n for n in query.leaves() if isinstance(n, wq.Wildcard | wq.Prefix | wq.FuzzyTerm)]
+    if len(expanding) > MAX_EXPANDING_WORDS:
+        raise QueryError(
+            f"The query has {len(expanding)} words with *, ? or ~; the limit is "
+            f"{MAX_EXPANDING_WORDS}: each of them stands for many words."
+        )
+    if not _has_positive(query):
+        raise QueryError(
+            "The query only excludes words (NOT, -word): add at least one word to find."
+        )
     for node in query.leaves():
         if isinstance(node, wq.Every):
             raise QueryError("A lone * would list every passage: type at least one word.")
@@ -179,6 +209,17 @@ def _expand_variants(
     return query.accept(expand), tuple(used.items())
 
 
+def _has_positive(query: wq.Query) -> bool:
+    """Tell whether a query asks for something, rather than only excluding."""
+    if isinstance(query, wq.Not):
+        return False
+    if isinstance(query, wq.AndNot):
+        return _has_positive(query.a)
+    if query.is_leaf():
+        return True
+    return any(_has_positive(child) for child in query.children())
+
+
 def _positive_terms(query: wq.Query) -> Iterator[wq.Term]:
     """Yield the plain words a query asks for, leaving out what it excludes (NOT, -word)."""
     if isinstance(query, wq.Not):
@@ -220,6 +261,10 @@ def parse(
         query = _PARSERS[exact].parse(text)
     except Exception as error:  # Whoosh's parser raises bare Exceptions on some input
         raise QueryError(f"The query cannot be read: {error}") from None
+    if (query is wq.NullQuery or not list(query.leaves())) and _EXCLUSION.search(text):
+        raise QueryError(
+            "The query only excludes words (NOT, -word): add at least one word to find."
+        )
     if query is wq.NullQuery or not list(query.leaves()):
         raise QueryError(
             "The query has no words that can be searched: common words such as 'the' or 'of' "
@@ -243,12 +288,17 @@ def parse(
 def _expansion(node: wq.Query, reader: IndexReader) -> wq.Query | tuple[wq.Query, str]:
     if not isinstance(node, wq.Prefix | wq.Wildcard | wq.FuzzyTerm):
         return node
-    words = list(node._btexts(reader))  # the index words this node stands for
+    # the index words this node stands for, listed once: Whoosh would list them again for each
+    # step of the search and for highlighting
+    words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node._btexts(reader)]
+    frequent = sorted(words, key=lambda w: (-reader.doc_frequency(node.fieldname, w), w))
+    kept = [wq.Term(node.fieldname, w, boost=node.boost) for w in frequent[:MAX_EXPANSIONS]]
     if len(words) <= MAX_EXPANSIONS:
-        return node
-    frequent = sorted(words, key=lambda w: -reader.doc_frequency(node.fieldname, w))
-    kept = [wq.Term(node.fieldname, w.decode("utf-8")) for w in frequent[:MAX_EXPANSIONS]]
-    shown = f"{node.text}*" if isinstance(node, wq.Prefix) else str(node)
+        return wq.Or(kept) if kept else wq.NullQuery
+    if isinstance(node, wq.FuzzyTerm):
+        shown = f"{node.text}~{node.maxdist}"
+    else:
+        shown = f"{node.text}*" if isinstance(node, wq.Prefix) else str(node.text)
     note = (
         f"{shown} matches {len(words)} words; only the {MAX_EXPANSIONS} most frequent were "
         "searched. Type more letters to narrow it."
@@ -267,8 +317,7 @@ def cap_expansions(parsed: ParsedQuery, reader: IndexReader) -> ParsedQuery:
             return result[0]
         return result
 
-    query = parsed.query.accept(cap)
-    return replace(parsed, query=query, notes=parsed.notes + tuple(notes)) if notes else parsed
+    return replace(parsed, query=parsed.query.accept(cap), notes=parsed.notes + tuple(notes))
 
 
 def suggest(parsed: ParsedQuery, reader: IndexReader) -> str | None:

@@ -397,12 +397,16 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
                 )
             )
             seen.add(found.doc_id)
-        any_words, any_total = None, 0
-        if total == 0 and len(parsed.plain_words) > 1:
-            any_words = " OR ".join(parsed.plain_words)
-            any_query = parse(any_words, variants=index.variants()).query
-            any_total = len(searcher.search(any_query, filter=filter_query, limit=1))
-        suggestion = suggest(parsed, searcher.reader()) if total < SUGGEST_BELOW else None
+        any_words, any_total, suggestion = None, 0, None
+        if not partial:  # a search that ran out of time has no time left for offers
+            if total == 0 and len(parsed.plain_words) > 1:
+                any_words = " OR ".join(parsed.plain_words)
+                offer = parse(
+                    any_words, exact=request.exact, variants=index.variants(), max_length=10**6
+                )
+                any_total = len(searcher.search(offer.query, filter=filter_query, limit=1))
+            if total < SUGGEST_BELOW:
+                suggestion = suggest(parsed, searcher.reader())
         facets = _facets(counted)
     return ResultPage(
         request=request,

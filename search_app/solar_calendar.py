@@ -94,8 +94,15 @@ def iso_span(iso: str) -> tuple[dt.date, dt.date]:
 
 def solar_label(iso: str) -> str:
     """Show an ISO date in the Solar Hijri calendar: ``1399-05-30``; a month or year that
-    straddles two Solar Hijri years shows both (``1366–1367``)."""
-    first, last = iso_span(iso)
+    straddles two Solar Hijri years shows both (``1366–1367``); ``""`` for what it cannot show."""
+    try:
+        first, last = iso_span(iso)
+        return _label(first, last)
+    except ValueError:
+        return ""
+
+
+def _label(first: dt.date, last: dt.date) -> str:
     if first == last:
         year, month, day = to_solar(first)
         return f"{year}-{month:02d}-{day:02d}"

@@ -437,6 +437,8 @@ RATE_LIMITED = {
     "search.api_search": 1.0,
     "search.api_suggest": 0.2,
     "search.batch_page": 10.0,
+    "search.document": 1.0,  # a long document takes a while to render
+    "search.api_document": 1.0,
 }
 DOWNLOAD_COST = 10.0
 

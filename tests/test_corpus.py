@@ -224,3 +224,9 @@ def test_long_lists_split_between_items_and_keep_their_markup() -> None:
 def test_tables_and_code_are_never_cut() -> None:
     table = "| a | b |\n|---|---|\n" + "\n".join(f"| {n} | long cell text |" for n in range(30))
     assert [p.markdown for p in markdown_passages(table, max_chars=50)] == [table]
+
+
+@pytest.mark.parametrize("value", ["9188-07-19", "1367-05-06", "0988"])
+def test_dates_outside_plausible_years_are_refused(value: str) -> None:
+    with pytest.raises(DocumentError, match="is it a typo, or a Solar Hijri date"):
+        parse_date(value)

@@ -312,3 +312,22 @@ def test_api_doc_reports_pages(index: SearchIndex, corpus: Path) -> None:
     data = json.loads(client.get("/api/doc/reports/report").data)
     assert [p["page"] for p in data["passages"]] == [1, 1, 3, 3, 4]
     assert data["format"] == "pdf"
+
+
+def test_add_refuses_a_markdown_duplicate_whatever_its_front_matter(
+    tmp_path: Path, corpus: Path
+) -> None:
+    source = tmp_path / "note.md"
+    source.write_text("---\ntitle: N\nsource: S\ntags: [a, b]\n---\n\nA note.\n")
+    add_file(source, corpus, {})
+    with pytest.raises(IntakeError, match="already in the corpus as note.md"):
+        add_file(source, corpus, {}, name="again.md")
+
+
+def test_add_never_overwrites_a_sidecar(tmp_path: Path, corpus: Path) -> None:
+    (corpus / "p.txt.meta.yml").write_text("title: Orphan\nsource: S\n")
+    source = tmp_path / "p.txt"
+    source.write_text("text")
+    with pytest.raises(IntakeError, match="p.txt.meta.yml is already in the corpus"):
+        add_file(source, corpus, {"title": "P", "source": "S"})
+    assert (corpus / "p.txt.meta.yml").read_text() == "title: Orphan\nsource: S\n"

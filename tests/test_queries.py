@@ -220,3 +220,54 @@ def test_completion_from_the_index_words(index: SearchIndex) -> None:
     assert complete(index, "death comm") == ["death commission", "death commissions"]
     assert complete(index, "death ") == []
     assert complete(index, "") == []
+
+
+# --- pinned by review findings -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("q", "expected"),
+    [
+        ("commissions*", ["a#3"]),  # prefixes match whole words, not stems
+        ("prisoner*", ["a#1", "c#2"]),
+        ("[prison TO trial]", []),  # no range syntax: these are words, and none has all three
+        ("Raisi~", ["a#2", "b#1"]),  # fuzzy on words as written: "Raeisi" is one edit away
+    ],
+)
+def test_prefixes_and_fuzzy_words_match_words_as_written(index, q, expected) -> None:
+    assert found(index, q) == expected
+
+
+def test_fuzzy_words_with_many_expansions_are_capped_not_crashing(tmp_path: Path) -> None:
+    # review finding: FuzzyTerm lists str, not bytes: more than 100 expansions raised
+    words = " ".join(f"zeta{n:03d}" for n in range(150))
+    write_corpus(tmp_path / "c", {"z.md": f"---\ntitle: Z\nsource: S\n---\n{words}\n"})
+    build_index(tmp_path / "c", tmp_path / "i")
+    result = search(SearchIndex(tmp_path / "i"), SearchRequest(q="zeta001~2"))
+    assert result.total == 1
+    assert result.notes[0].startswith("zeta001~2 matches ")
+
+
+@pytest.mark.parametrize(
+    ("q", "message"),
+    [
+        ("a* b* c* d* e* f*", "The query has 6 words with \\*, \\? or ~; the limit is 5"),
+        ("NOT commission", "The query only excludes words"),
+        ("-commission", "The query only excludes words"),
+    ],
+)
+def test_costly_or_empty_queries_are_refused(q: str, message: str) -> None:
+    with pytest.raises(QueryError, match=message):
+        parse(q)
+
+
+def test_excluded_words_are_not_highlighted(index: SearchIndex) -> None:
+    [hit] = search(index, SearchRequest(q="commission -Tehran -prisoners -Members")).hits
+    assert (
+        hit.highlight == "A statement on death sentences and a <mark>commission</mark> of inquiry."
+    )
+
+
+def test_the_any_word_offer_keeps_exact_mode(index: SearchIndex) -> None:
+    result = search(index, SearchRequest(q="commissions zzzz", exact=True))
+    assert (result.any_words, result.any_words_total) == ("commissions OR zzzz", 1)
