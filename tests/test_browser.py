@@ -8,9 +8,11 @@ from collections.abc import Iterator
 import pytest
 from playwright.sync_api import Browser, ConsoleMessage, Page, expect, sync_playwright
 
-from tests.conftest import Server, start_server, stop_server, write_corpus
+from tests.conftest import REPO, Server, start_server, stop_server, write_corpus
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+AXE = REPO / "node_modules/axe-core/axe.min.js"
+SCREENSHOTS = REPO / "test-artifacts/screenshots"
 # Chromium's background services try the network at start; this machine has none to offer.
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -134,3 +136,125 @@ def test_persian_passages_read_right_to_left_with_highlights(live: Server, page:
     article = page.locator("article.document")
     assert article.evaluate("e => getComputedStyle(e).direction") == "rtl"
     expect(page.locator("section:target mark")).to_have_text(["رئیسی"])
+
+
+# --- accessibility, keyboard, design ---------------------------------------------------------
+
+PAGES = {
+    "home": "/",
+    "results": "/search?q=commission",
+    "document": "/doc/reports/commission?q=commission",
+    "empty": "/search?q=zebra",
+    "error": "/search?q=*wild",
+    "persian": "/search?q=رئیسی",
+}
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_no_serious_or_critical_accessibility_violations(
+    live: Server, browser: Browser, name: str
+) -> None:
+    context = browser.new_context(bypass_csp=True)  # to inject axe-core itself
+    tab = context.new_page()
+    tab.goto(live.url + PAGES[name])
+    tab.evaluate(AXE.read_text(encoding="utf-8"))
+    assert tab.evaluate("axe.version") == "4.11.0"
+    found = tab.evaluate("async () => (await axe.run()).violations")
+    context.close()
+    serious = [
+        (v["id"], v["impact"], [n["target"] for n in v["nodes"]][:3])
+        for v in found
+        if v["impact"] in ("serious", "critical")
+    ]
+    assert serious == []
+
+
+@pytest.mark.parametrize("scheme", ["light", "dark"])
+def test_contrast_holds_in_light_and_dark_mode(live: Server, browser: Browser, scheme: str) -> None:
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
+    tab = context.new_page()
+    tab.goto(live.url + PAGES["results"])
+    tab.evaluate(AXE.read_text(encoding="utf-8"))
+    found = tab.evaluate("async () => (await axe.run({runOnly: ['color-contrast']})).violations")
+    context.close()
+    assert found == []
+
+
+def test_keyboard_only_use(live: Server, page: Page) -> None:
+    page.goto(live.url + "/")
+    page.keyboard.press("Tab")
+    skip = page.locator(":focus")
+    expect(skip).to_have_text("Skip to content")
+    assert skip.evaluate("e => getComputedStyle(e).position") == "absolute"
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")
+    expect(page.locator(":focus")).to_have_attribute("id", "q")
+    # the focus is visible
+    assert page.locator("#q").evaluate("e => getComputedStyle(e).outlineStyle") != "none"
+    page.keyboard.type("families")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=families")
+    page.locator("body").click(position={"x": 5, "y": 5})
+    page.keyboard.press("/")  # "/" jumps to the search box
+    expect(page.locator(":focus")).to_have_attribute("id", "q")
+
+
+def test_pagination_and_facet_links(live: Server, page: Page) -> None:
+    page.goto(live.url + "/search?q=commission")
+    page.get_by_role("link", name="Next →").click()
+    page.wait_for_url("**/search?q=commission&page=2")
+    expect(page.locator(".pagination [aria-current=page]")).to_have_text("2")
+    page.go_back()
+    page.wait_for_url("**/search?q=commission")
+    page.locator("aside.facets").get_by_role("link", name="Example Daily").click()
+    page.wait_for_url("**/search?q=commission&source=Example+Daily")
+    expect(page.locator("li.result")).to_have_count(1)
+    page.get_by_role("link", name="Remove filter source: Example Daily").click()
+    page.wait_for_url("**/search?q=commission")
+
+
+def test_copy_citation_button(live: Server, browser: Browser) -> None:
+    context = browser.new_context(permissions=["clipboard-read", "clipboard-write"])
+    tab = context.new_page()
+    tab.goto(live.url + "/search?q=families")
+    tab.locator("details.cite summary").click()
+    tab.get_by_role("button", name="Copy this citation").click()
+    expect(tab.get_by_role("button", name="Copy this citation")).to_have_text("Copied")
+    copied = tab.evaluate("navigator.clipboard.readText()")
+    assert copied.startswith("Test Rights Watch, “The Death Commission in Tehran”, 2019-06-01")
+    context.close()
+
+
+def test_everything_works_without_javascript(live: Server, browser: Browser) -> None:
+    context = browser.new_context(java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(live.url + "/")
+    tab.get_by_label("Search the corpus").fill("families")
+    tab.keyboard.press("Enter")
+    tab.wait_for_url("**/search?q=families")
+    expect(tab.locator("li.result mark")).to_have_text(["Families"])
+    context.close()
+
+
+def test_a_results_page_weighs_under_60_kb(live: Server, page: Page) -> None:
+    sizes: dict[str, int] = {}
+    page.on("response", lambda r: sizes.__setitem__(r.url, len(r.body())))
+    page.goto(live.url + "/search?q=commission")
+    page.wait_for_load_state("networkidle")
+    assert sum(sizes.values()) < 60_000, sizes
+    assert all(url.startswith(live.url) for url in sizes)  # no CDN, no external font
+
+
+@pytest.mark.parametrize(("device", "viewport"), [("desktop", (1280, 900)), ("phone", (375, 800))])
+def test_screenshots_of_the_main_pages(
+    live: Server, browser: Browser, device: str, viewport: tuple[int, int]
+) -> None:
+    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+    context = browser.new_context(viewport={"width": viewport[0], "height": viewport[1]})
+    tab = context.new_page()
+    for name, path in PAGES.items():
+        tab.goto(live.url + path)
+        target = SCREENSHOTS / f"{name}-{device}.png"
+        tab.screenshot(path=str(target), full_page=True)
+        assert target.stat().st_size > 1000
+    context.close()
