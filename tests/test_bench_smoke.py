@@ -63,3 +63,12 @@ def test_cranfield_format_is_read_by_position(tmp_path: Path) -> None:
 
 def test_any_word_query_cannot_be_read_as_syntax() -> None:
     assert relevance.any_word_query('AND "title": (x) NOT y*') == "and OR title OR x OR not OR y"
+
+
+def test_scale_benchmark_smoke_run() -> None:
+    from bench import scale
+
+    [row] = scale.main(["--smoke"])
+    assert (row["documents"], row["passages"]) == (40, 200)
+    for measure in ("full build s", "ours p50 ms", "FTS5 p50 ms", "ours req/s 8c", "ours RSS MB"):
+        assert row[measure] > 0, measure
