@@ -16,8 +16,9 @@ from pathlib import Path
 import pytest
 
 from search_app import create_app
+from search_app.config import Settings
 from search_app.indexing import build_index
-from search_app.searching import SearchIndex
+from search_app.searching import SearchIndex, SearchRequest, search
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -72,6 +73,19 @@ def write_corpus(root: Path, files: dict[str, str] | None = None) -> Path:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text(content, encoding="utf-8")
     return root
+
+
+def indexed(root: Path, files: dict[str, str]) -> SearchIndex:
+    """Write ``files`` as a corpus under ``root``, index it, and return the index to search."""
+    write_corpus(root / "corpus", files)
+    build_index(root / "corpus", root / "index")
+    return SearchIndex(root / "index")
+
+
+def found(index: SearchIndex, q: str, **options) -> list[str]:
+    """Search and return the matching passages as sorted ``doc_id#passage`` strings."""
+    result = search(index, SearchRequest(q=q, **options), Settings(page_size=50))
+    return sorted(f"{h.doc_id}#{h.passage}" for h in result.hits)
 
 
 @pytest.fixture

@@ -13,7 +13,7 @@ from search_app.config import Settings
 from search_app.indexing import build_index
 from search_app.searching import SearchIndex, SearchRequest, search
 from search_app.solar_calendar import nowruz, parse_year_span, solar_label, to_solar
-from tests.conftest import REPO, write_corpus
+from tests.conftest import REPO, found, indexed
 
 ZWNJ = "\u200c"
 
@@ -33,15 +33,7 @@ CORPUS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    root = tmp_path_factory.mktemp("persian")
-    write_corpus(root / "corpus", CORPUS)
-    build_index(root / "corpus", root / "index")
-    return SearchIndex(root / "index")
-
-
-def found(index: SearchIndex, q: str, **options) -> list[str]:
-    result = search(index, SearchRequest(q=q, **options), Settings(page_size=50))
-    return sorted(f"{h.doc_id}#{h.passage}" for h in result.hits)
+    return indexed(tmp_path_factory.mktemp("persian"), CORPUS)
 
 
 @pytest.mark.parametrize(

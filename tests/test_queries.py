@@ -6,11 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from search_app.config import Settings
 from search_app.indexing import build_index
 from search_app.queries import MAX_EXPANSIONS, QueryError, parse
 from search_app.searching import SearchIndex, SearchRequest, complete, export, search
-from tests.conftest import write_corpus
+from tests.conftest import found, indexed, write_corpus
 
 CORPUS = {
     "_variants.txt": "# test variants\nRaisi, Raeisi, Ra'isi, رئیسی\n"
@@ -33,15 +32,7 @@ CORPUS = {
 
 @pytest.fixture(scope="module")
 def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
-    root = tmp_path_factory.mktemp("queries")
-    write_corpus(root / "corpus", CORPUS)
-    build_index(root / "corpus", root / "index")
-    return SearchIndex(root / "index")
-
-
-def found(index: SearchIndex, q: str, **options) -> list[str]:
-    result = search(index, SearchRequest(q=q, **options), Settings(page_size=50))
-    return sorted(f"{h.doc_id}#{h.passage}" for h in result.hits)
+    return indexed(tmp_path_factory.mktemp("queries"), CORPUS)
 
 
 @pytest.mark.parametrize(
