@@ -44,6 +44,8 @@ CURRENT = "CURRENT"
 MANIFEST = "manifest.json"
 LOCK = ".lock"
 GENERATION_PREFIX = "gen-"
+#: Full builds of this many files or more use two writer processes.
+PARALLEL_FROM = 200
 
 
 class IndexBusyError(Exception):
@@ -322,7 +324,7 @@ def build_index(
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
             loaded = _load(scan.files, limits, problems, progress)
-            report = _build_full(index_dir, loaded, variants, max_chars, current)
+            report = _build_full(index_dir, loaded, variants, max_chars, current, len(scan.files))
         else:
             report = _update(current, scan, variants, limits, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
@@ -336,11 +338,14 @@ def _build_full(
     variants: Variants,
     max_chars: int,
     previous: Generation | None,
+    files: int,
 ) -> IndexReport:
     path = _new_generation_dir(index_dir)
     ix = whoosh_index.create_in(str(path), build_schema())
     manifest: dict[str, dict[str, Any]] = {}
-    writer = ix.writer(limitmb=256)
+    # two processes (each writing its own segment) pay off only for a large corpus
+    parallel = {"procs": 2, "multisegment": True} if files >= PARALLEL_FROM else {}
+    writer = ix.writer(limitmb=128, **parallel)
     try:
         for document in documents:
             _add_document(writer, document)

@@ -178,13 +178,16 @@ def _check_leaves(query: wq.Query, text: str) -> None:
 
 
 def _variant_query(spellings: tuple[str, ...]) -> wq.Query:
+    """One word in any of its spellings: a one-word spelling by its stem, a longer one as an
+    exact phrase."""
     queries: dict[tuple[str, ...], wq.Query] = {}
     for spelling in spellings:
         terms = tuple(stems(spelling))
         if len(terms) == 1:
             queries.setdefault(terms, wq.Term("text", terms[0]))
         elif terms:
-            queries.setdefault(terms, wq.Phrase("text", list(terms)))
+            words = exact_terms(spelling)
+            queries.setdefault(terms, wq.Phrase("text_exact", words))
     return wq.Or(list(queries.values()))
 
 

@@ -76,12 +76,22 @@ def html_to_text(fragment: str) -> str:
     collector = _TextCollector()
     collector.feed(fragment)
     collector.close()
-    text = "".join(collector.parts)
+    return _tidy("".join(collector.parts))
+
+
+def _tidy(text: str) -> str:
+    """Collapse runs of spaces, and the spaces around line breaks."""
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
+
+
+#: Text without any of these needs no Markdown rendering to know what a reader sees.
+_MARKUP = re.compile(r"[\\`*_<>\[\]!&#|~=]|^\s*(?:[-+]|\d+[.)])\s|^\s{4}", re.MULTILINE)
 
 
 def markdown_to_text(source: str) -> str:
     """Return the plain text a reader sees when ``source`` is rendered as Markdown."""
+    if not _MARKUP.search(source):  # most paragraphs: skip the renderer, same result
+        return _tidy(source)
     return html_to_text(markdown_to_html(source))
 
 

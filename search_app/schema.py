@@ -16,7 +16,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from search_app.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -33,10 +33,11 @@ def build_schema() -> Schema:
         doc_id=ID(stored=True, sortable=True),
         number=NUMERIC(stored=True, sortable=True),
         page=NUMERIC(stored=True),
-        text=TEXT(analyzer=stemmed, stored=True, phrase=True),
+        # phrases are searched in text_exact, so the stemmed field keeps no positions
+        text=TEXT(analyzer=stemmed, stored=True, phrase=False),
         text_exact=TEXT(analyzer=exact, phrase=True),
         markdown=STORED,
-        title=TEXT(analyzer=stemmed, stored=True),
+        title=TEXT(analyzer=stemmed, stored=True, phrase=False),
         title_exact=TEXT(analyzer=exact),
         source=TEXT(analyzer=exact, field_boost=0.5),
         source_facet=ID(stored=True, sortable=True),

@@ -142,7 +142,8 @@ def test_the_page_is_told_which_variants_were_searched(index: SearchIndex) -> No
 def test_a_multi_word_variant_is_searched_as_a_phrase() -> None:
     parsed = parse("MEK", variants={"mek": ("MEK", "People's Mojahedin Organization of Iran")})
     assert str(parsed.query) == (
-        '((text:mek OR text:"peopl mojahedin organ iran") ANDMAYBE (title:mek^0.5))'
+        '((text:mek OR text_exact:"people s mojahedin organization of iran") '
+        "ANDMAYBE (title:mek^0.5))"
     )
 
 
