@@ -18,6 +18,7 @@ import struct
 import threading
 import time
 import zlib
+from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict, dataclass, field, replace
@@ -63,6 +64,8 @@ FILTERS = ("source", "source_type", "language")
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
+#: Result pages kept per server process (a page is a few kilobytes).
+RESULT_CACHE = 512
 
 
 #: What reading a truncated or corrupted index file raises.
@@ -168,6 +171,28 @@ class SearchIndex:
         self._generation: Generation | None = None
         self._variants: dict[str, tuple[str, ...]] = {}
         self._index: Any = None
+        self._results: OrderedDict[tuple[Any, ...], ResultPage] = OrderedDict()
+
+    def cached(
+        self, request: SearchRequest, limits: Settings, run: Callable[[], ResultPage]
+    ) -> ResultPage:
+        """Return the page for ``request`` from the cache of this generation, or run it.
+
+        The same URL gives the same page until the index changes, so pages (a shared link, the
+        next page, the back button) are kept: the most recent :data:`RESULT_CACHE` of them.
+        """
+        key = (self._stamp(), request, limits)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        page = run()
+        if not page.partial:  # a page cut short by the time limit is not the page
+            with self._lock:
+                self._results[key] = page
+                while len(self._results) > RESULT_CACHE:
+                    self._results.popitem(last=False)
+        return page
 
     def _stamp(self) -> tuple[Any, ...]:
         """Identify the current generation's state cheaply: its name and its manifest file."""
@@ -353,6 +378,10 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
     :raises QueryError: when the query or a parameter cannot be searched.
     :raises IndexUnavailable: when there is no usable index.
     """
+    return index.cached(request, limits, lambda: _search(index, request, limits))
+
+
+def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
     parsed = _parse(index, request, limits)
     page_size = limits.page_size
     filter_query = _filter(request)
@@ -365,7 +394,7 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
         groups["doc_id"] = sorting.FieldFacet("doc_id")
         counted, partial = _timed(
             searcher, query, deadline,
-            filter=filter_query, limit=1, groupedby=groups, maptype=sorting.Count,
+            filter=filter_query, limit=None, scored=False, groupedby=groups, maptype=sorting.Count,
         )  # fmt: skip
         total = len(counted)
         per_doc: dict[str, int] = counted.groups("doc_id")

@@ -203,3 +203,14 @@ def test_a_search_that_runs_out_of_time_returns_what_it_found_marked_partial(
     assert result.partial is True
     assert result.total < 9
     assert search(many, SearchRequest(q="apple")).partial is False
+
+
+def test_result_pages_are_cached_until_the_index_changes(corpus_dir: Path, index_dir: Path) -> None:
+    index = SearchIndex(index_dir)
+    first = search(index, SearchRequest(q="families"))
+    assert search(index, SearchRequest(q="families")) is first
+    assert search(index, SearchRequest(q="families", page=1, exact=True)) is not first
+    (corpus_dir / "more.md").write_text("---\ntitle: M\nsource: S\n---\nMore families.\n")
+    build_index(corpus_dir, index_dir)
+    again = search(index, SearchRequest(q="families"))
+    assert again is not first and again.total == 2
