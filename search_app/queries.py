@@ -108,7 +108,7 @@ class _ExactFieldsPlugin(Plugin):
 
 #: How much the query's words in a passage's document title add to its score. The title never
 #: makes a passage match (the passage itself must), it ranks passages of on-topic documents first.
-TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.5"))
+TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.3"))
 
 
 def _parser(exact: bool) -> QueryParser:

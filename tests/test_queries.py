@@ -143,7 +143,7 @@ def test_a_multi_word_variant_is_searched_as_a_phrase() -> None:
     parsed = parse("MEK", variants={"mek": ("MEK", "People's Mojahedin Organization of Iran")})
     assert str(parsed.query) == (
         '((text:mek OR text_exact:"people s mojahedin organization of iran") '
-        "ANDMAYBE (title:mek^0.5))"
+        "ANDMAYBE (title:mek^0.3))"
     )
 
 
