@@ -34,7 +34,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"))
     app.config.from_mapping(config)
     app.extensions["search_app.settings"] = settings
-    app.extensions["search_app.index"] = SearchIndex(settings.index_dir)
+    app.extensions["search_app.index"] = SearchIndex(settings.index_dir, settings.result_cache)
     if settings.rate_limit:
         app.extensions["search_app.limiter"] = RateLimiter(settings.rate_limit)
     app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)  # GET only: no large bodies

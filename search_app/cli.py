@@ -181,6 +181,7 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     handler = logging.StreamHandler(sys.stderr)
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
+    access.propagate = False  # one line per request, not one more from the root logger
     click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
     waitress.serve(
         app,

@@ -18,7 +18,7 @@ ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
 
 
 #: Settings where 0 means "off".
-ZERO_ALLOWED = {"rate_limit", "log_queries"}
+ZERO_ALLOWED = {"rate_limit", "log_queries", "result_cache"}
 
 
 def env_name(setting: str) -> str:
@@ -50,6 +50,8 @@ class Settings:
     #: most lines in one batch search, and the longest it may run (then the rest is not searched)
     batch_lines: int = 200
     batch_seconds: float = 60.0
+    #: result pages kept in memory per server process (0: none)
+    result_cache: int = 512
 
 
 def _coerce(value: str, like: Any) -> Any:

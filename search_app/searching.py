@@ -26,8 +26,8 @@ from pathlib import Path
 from typing import Any
 
 from whoosh import collectors, sorting
-from whoosh import index as whoosh_index
 from whoosh import query as wq
+from whoosh.filedb.filestore import FileStorage
 from whoosh.searching import Results, Searcher
 
 from search_app.config import Settings
@@ -64,8 +64,6 @@ FILTERS = ("source", "source_type", "language")
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
-#: Result pages kept per server process (a page is a few kilobytes).
-RESULT_CACHE = 512
 
 
 #: What reading a truncated or corrupted index file raises.
@@ -163,7 +161,7 @@ class SearchIndex:
     pointer or the generation's manifest change.
     """
 
-    def __init__(self, index_dir: Path) -> None:
+    def __init__(self, index_dir: Path, result_cache: int = 512) -> None:
         self.index_dir = Path(index_dir)
         self._local = threading.local()
         self._lock = threading.Lock()
@@ -172,6 +170,27 @@ class SearchIndex:
         self._variants: dict[str, tuple[str, ...]] = {}
         self._index: Any = None
         self._results: OrderedDict[tuple[Any, ...], ResultPage] = OrderedDict()
+        self.result_cache = result_cache
+        self._open: list[Searcher] = []  # every searcher of every thread, to close them
+
+    def _close(self, searcher: Searcher) -> None:
+        with self._lock:
+            if searcher in self._open:
+                self._open.remove(searcher)
+        searcher.close()
+
+    def close(self) -> None:
+        """Close every thread's searcher (their open files); the next search opens anew."""
+        with self._lock:
+            searchers, self._open = self._open, []
+            self._key = None
+        for searcher in searchers:
+            searcher.close()
+        self._local = threading.local()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_open"):  # not if __init__ failed
+            self.close()
 
     def cached(
         self, request: SearchRequest, limits: Settings, run: Callable[[], ResultPage]
@@ -179,8 +198,10 @@ class SearchIndex:
         """Return the page for ``request`` from the cache of this generation, or run it.
 
         The same URL gives the same page until the index changes, so pages (a shared link, the
-        next page, the back button) are kept: the most recent :data:`RESULT_CACHE` of them.
+        next page, the back button) are kept: the most recent ``result_cache`` of them.
         """
+        if not self.result_cache:
+            return run()
         key = (self._stamp(), request, limits)
         with self._lock:
             if key in self._results:
@@ -190,7 +211,7 @@ class SearchIndex:
         if not page.partial:  # a page cut short by the time limit is not the page
             with self._lock:
                 self._results[key] = page
-                while len(self._results) > RESULT_CACHE:
+                while len(self._results) > self.result_cache:
                     self._results.popitem(last=False)
         return page
 
@@ -216,7 +237,10 @@ class SearchIndex:
                         break
                     key = settled
                 try:
-                    self._index = whoosh_index.open_dir(str(generation.path))
+                    # no memory maps: each thread's searcher would map the whole index again
+                    # (8 threads made a 50k-passage server take 1 GB; unmapped, 180 MB)
+                    storage = FileStorage(str(generation.path), supports_mmap=False)
+                    self._index = storage.open_index()
                 except Exception as error:  # a damaged table of contents raises many kinds
                     raise IndexUnavailable(
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
@@ -243,11 +267,16 @@ class SearchIndex:
             cached = getattr(self._local, "cached", None)
             if cached is None or cached[0] != key:
                 if cached is not None:
-                    cached[1].close()
+                    self._close(cached[1])
                 cached = self._local.cached = (key, ix.searcher())
+                with self._lock:
+                    self._open.append(cached[1])
             yield generation, cached[1]
         except DAMAGE as error:
+            broken = getattr(self._local, "cached", None)
             self._local.cached = None
+            if broken is not None:
+                self._close(broken[1])
             with self._lock:
                 self._key = None  # open it afresh next time: it may have been rebuilt
             raise IndexUnavailable(

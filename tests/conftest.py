@@ -6,12 +6,14 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import IO
 
 import pytest
 
@@ -127,6 +129,7 @@ class Server:
     process: subprocess.Popen
     corpus_dir: Path
     index_dir: Path
+    log: IO[str]
 
 
 def start_server(
@@ -140,22 +143,25 @@ def start_server(
     # two results a page, so that the five "commission" passages make three pages
     env = {**os.environ, "PYTHONUNBUFFERED": "1", "SEARCH_APP_PAGE_SIZE": "2"}
     env.update({f"SEARCH_APP_{name.upper()}": value for name, value in settings.items()})
+    # its output goes to a file: a pipe nobody reads fills up and blocks the server
+    log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "search_app", "serve", "--port", str(port),
          "--corpus", str(corpus_dir), "--index", str(index_dir)],
-        stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env,
+        stdout=log, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"server exited: {process.stdout.read()}")
+            log.seek(0)
+            raise RuntimeError(f"server exited: {log.read()}")
         try:
             with urllib.request.urlopen(url + "/healthz", timeout=2):
-                return Server(url, process, corpus_dir, index_dir)
+                return Server(url, process, corpus_dir, index_dir, log)
         except urllib.error.HTTPError as error:  # it answered with an error page: it is up
             error.close()
-            return Server(url, process, corpus_dir, index_dir)
+            return Server(url, process, corpus_dir, index_dir, log)
         except OSError:
             time.sleep(0.1)
     process.kill()
@@ -163,12 +169,16 @@ def start_server(
 
 
 def stop_server(server: Server) -> str:
+    """Stop the server and return everything it printed."""
     server.process.terminate()
     try:
-        output, _ = server.process.communicate(timeout=10)
+        server.process.wait(timeout=10)
     except subprocess.TimeoutExpired:
         server.process.kill()
-        output, _ = server.process.communicate()
+        server.process.wait()
+    server.log.seek(0)
+    output = server.log.read()
+    server.log.close()
     return output
 
 
