@@ -31,7 +31,8 @@ sys.path.insert(0, str(ROOT))
 
 from bench.metrics import mean, ndcg_at, recall_at  # noqa: E402
 from search_app.config import Settings  # noqa: E402
-from search_app.searching import SearchIndex, SearchRequest, search  # noqa: E402
+from search_app.readers import SearchIndex  # noqa: E402
+from search_app.searching import SearchRequest, search  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

@@ -22,10 +22,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from search_app import web
+    from search_app import web, web_guards  # noqa: F401 (the guards register on the blueprint)
     from search_app.config import Settings, load_settings
     from search_app.ratelimit import RateLimiter
-    from search_app.searching import SearchIndex
+    from search_app.readers import SearchIndex
 
     config = dict(config or {})
     names = {field.name for field in fields(Settings)}

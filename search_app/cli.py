@@ -34,14 +34,8 @@ from search_app.indexing import (
 )
 from search_app.intake import IntakeError, add_file
 from search_app.queries import QueryError
-from search_app.searching import (
-    IndexUnavailable,
-    SearchIndex,
-    SearchRequest,
-    parse_year,
-    result_as_dict,
-    search,
-)
+from search_app.readers import IndexUnavailable, SearchIndex
+from search_app.searching import SearchRequest, parse_year, result_as_dict, search
 from search_app.variants import load_variants
 
 

@@ -15,8 +15,9 @@ from whoosh import query as wq
 from search_app.config import Settings
 from search_app.highlighting import Highlighter
 from search_app.queries import cap_expansions, parse
+from search_app.readers import SearchIndex
 from search_app.rendering import markdown_to_html, text_to_html, transform_text_nodes
-from search_app.searching import DEFAULTS, FacetValue, SearchIndex
+from search_app.searching import DEFAULTS, FacetValue
 
 
 @dataclass(frozen=True)

@@ -20,7 +20,8 @@ import pytest
 from search_app import create_app
 from search_app.config import Settings
 from search_app.indexing import build_index
-from search_app.searching import SearchIndex, SearchRequest, search
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest, search
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -16,7 +16,8 @@ from search_app.batching import name_query, read_lines, run_batch
 from search_app.cli import main
 from search_app.config import Settings
 from search_app.indexing import build_index
-from search_app.searching import SearchIndex, SearchRequest
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest
 from tests.conftest import REPO, write_corpus
 from tests.test_queries import CORPUS
 

@@ -13,7 +13,8 @@ from hypothesis import strategies as st
 from search_app import create_app
 from search_app.indexing import build_index
 from search_app.queries import QueryError
-from search_app.searching import SearchIndex, SearchRequest, search
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest, search
 from tests.conftest import write_corpus
 
 PARAMETERS = ["q", "page", "source", "source_type", "language", "from", "to", "doc", "sort",

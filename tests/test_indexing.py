@@ -15,8 +15,9 @@ from search_app.indexing import (
     index_lock,
     read_generation,
 )
+from search_app.readers import IndexUnavailable, SearchIndex
 from search_app.schema import SCHEMA_VERSION
-from search_app.searching import IndexUnavailable, SearchIndex, SearchRequest, search
+from search_app.searching import SearchRequest, search
 
 
 def hits(index: SearchIndex, q: str) -> list[str]:

@@ -16,7 +16,8 @@ from search_app.corpus import load_corpus
 from search_app.documents import get_document
 from search_app.indexing import build_index
 from search_app.intake import IntakeError, add_file
-from search_app.searching import SearchIndex, SearchRequest, search
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest, search
 from tests.conftest import write_corpus
 from tests.documents import SAVED_PAGE, make_pdf, make_scanned_pdf
 

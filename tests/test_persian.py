@@ -11,7 +11,8 @@ from search_app import create_app
 from search_app.analysis import exact_analyzer, stemmed_analyzer
 from search_app.config import Settings
 from search_app.indexing import build_index
-from search_app.searching import SearchIndex, SearchRequest, search
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest, search
 from search_app.solar_calendar import nowruz, parse_year_span, solar_label, to_solar
 from tests.conftest import REPO, found, indexed
 

@@ -18,7 +18,8 @@ from pathlib import Path
 import pytest
 
 from search_app.indexing import CURRENT, GENERATION_PREFIX, build_index, index_lock
-from search_app.searching import SearchIndex, SearchRequest, search
+from search_app.readers import SearchIndex
+from search_app.searching import SearchRequest, search
 from tests.conftest import start_server, stop_server, write_corpus
 
 WORDS = ("prison commission family grave witness decree summer trial court record names "

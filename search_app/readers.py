@@ -1,0 +1,169 @@
+"""Reading the index being served, from many threads at once.
+
+Readers never call ``Searcher.refresh()`` (both Whoosh forks return deleted documents after it):
+:class:`SearchIndex` opens a new searcher when ``index/CURRENT`` moves to a new generation or the
+generation itself was updated. Index files are read without memory maps: every thread's searcher
+would map the whole index again.
+"""
+
+from __future__ import annotations
+
+import pickle
+import struct
+import threading
+import zlib
+from collections import OrderedDict
+from collections.abc import Callable, Hashable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any, TypeVar
+
+from whoosh.filedb.filestore import FileStorage
+from whoosh.searching import Searcher
+
+from search_app.indexing import (
+    MANIFEST,
+    Generation,
+    current_generation_name,
+    describe_missing,
+    read_generation,
+)
+from search_app.queries import stems
+
+T = TypeVar("T")
+
+#: What reading a truncated or corrupted index file raises.
+DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+
+
+class IndexUnavailable(Exception):
+    """There is no usable index; the message names the command that makes one."""
+
+
+class SearchIndex:
+    """Shared access to the current index generation for many threads.
+
+    Each thread keeps its own searcher and replaces it (never refreshes it) when the generation
+    pointer or the generation's manifest change.
+    """
+
+    def __init__(self, index_dir: Path, result_cache: int = 512) -> None:
+        self.index_dir = Path(index_dir)
+        self._local = threading.local()
+        self._lock = threading.Lock()
+        self._key: tuple[Any, ...] | None = None
+        self._generation: Generation | None = None
+        self._variants: dict[str, tuple[str, ...]] = {}
+        self._index: Any = None
+        self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
+        self.result_cache = result_cache
+        self._open: list[Searcher] = []  # every searcher of every thread, to close them
+
+    def _close(self, searcher: Searcher) -> None:
+        with self._lock:
+            if searcher in self._open:
+                self._open.remove(searcher)
+        searcher.close()
+
+    def close(self) -> None:
+        """Close every thread's searcher (their open files); the next search opens anew."""
+        with self._lock:
+            searchers, self._open = self._open, []
+            self._key = None
+        for searcher in searchers:
+            searcher.close()
+        self._local = threading.local()
+
+    def __del__(self) -> None:
+        if hasattr(self, "_open"):  # not if __init__ failed
+            self.close()
+
+    def cached(self, request: Hashable, limits: Hashable, run: Callable[[], T]) -> T:
+        """Return the page for ``request`` from the cache of this generation, or run it.
+
+        The same URL gives the same page until the index changes, so pages (a shared link, the
+        next page, the back button) are kept: the most recent ``result_cache`` of them.
+        """
+        if not self.result_cache:
+            return run()
+        key = (self._stamp(), request, limits)
+        with self._lock:
+            if key in self._results:
+                self._results.move_to_end(key)
+                return self._results[key]
+        page = run()
+        if not getattr(page, "partial", False):  # a page cut short by the time limit is not it
+            with self._lock:
+                self._results[key] = page
+                while len(self._results) > self.result_cache:
+                    self._results.popitem(last=False)
+        return page
+
+    def _stamp(self) -> tuple[Any, ...]:
+        """Identify the current generation's state cheaply: its name and its manifest file."""
+        name = current_generation_name(self.index_dir)
+        try:
+            stat = (self.index_dir / (name or "-") / MANIFEST).stat()
+        except OSError:
+            raise IndexUnavailable(describe_missing(self.index_dir)) from None
+        return (name, stat.st_ino, stat.st_mtime_ns, stat.st_size)
+
+    def _current(self) -> tuple[tuple[Any, ...], Generation, Any]:
+        with self._lock:
+            key = self._stamp()
+            if key != self._key:
+                for _attempt in range(3):  # an index run may switch the generation meanwhile
+                    generation = read_generation(self.index_dir)
+                    if generation is None:
+                        raise IndexUnavailable(describe_missing(self.index_dir))
+                    settled = self._stamp()
+                    if settled == key and generation.name == key[0]:
+                        break
+                    key = settled
+                try:
+                    # no memory maps: each thread's searcher would map the whole index again
+                    # (8 threads made a 50k-passage server take 1 GB; unmapped, 180 MB)
+                    storage = FileStorage(str(generation.path), supports_mmap=False)
+                    self._index = storage.open_index()
+                except Exception as error:  # a damaged table of contents raises many kinds
+                    raise IndexUnavailable(
+                        f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
+                        " run `search-app index --full`."
+                    ) from error
+                self._variants = generation.variants.lookup_table(stems)
+                self._key, self._generation = key, generation
+            assert self._generation is not None
+            return self._key, self._generation, self._index
+
+    def variants(self) -> dict[str, tuple[str, ...]]:
+        """Return the name-variant lookup of the current generation (stem -> spellings)."""
+        self._current()
+        return self._variants
+
+    @contextmanager
+    def searcher(self) -> Iterator[tuple[Generation, Searcher]]:
+        """Yield the current generation and a searcher on it, reused by this thread.
+
+        :raises IndexUnavailable: when the index is missing or its files turn out damaged.
+        """
+        key, generation, ix = self._current()
+        try:
+            cached = getattr(self._local, "cached", None)
+            if cached is None or cached[0] != key:
+                if cached is not None:
+                    self._close(cached[1])
+                cached = self._local.cached = (key, ix.searcher())
+                with self._lock:
+                    self._open.append(cached[1])
+            yield generation, cached[1]
+        except DAMAGE as error:
+            broken = getattr(self._local, "cached", None)
+            self._local.cached = None
+            if broken is not None:
+                self._close(broken[1])
+            with self._lock:
+                self._key = None  # open it afresh next time: it may have been rebuilt
+            raise IndexUnavailable(
+                f"The index in {self.index_dir}/ is damaged ({type(error).__name__}): "
+                "run `search-app index --full`."
+            ) from error
