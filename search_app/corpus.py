@@ -88,10 +88,6 @@ class Metadata:
     cited_in: str | None = None
     translation_of: str | None = None
 
-    @property
-    def year(self) -> int | None:
-        return int(self.date[:4]) if self.date else None
-
 
 @dataclass(frozen=True)
 class CorpusFile:

@@ -142,7 +142,7 @@ def test_metadata_validation(data: dict, message: str) -> None:
 
 def test_metadata_defaults_and_tag_string() -> None:
     meta = parse_metadata({"title": "T", "source": "S", "date": 1988, "tags": "a, b"})
-    assert (meta.language, meta.date, meta.year, meta.tags) == ("en", "1988", 1988, ("a", "b"))
+    assert (meta.language, meta.date, meta.tags) == ("en", "1988", ("a", "b"))
 
 
 @pytest.mark.parametrize("value", ["1988", "1988-07", "1988-07-19"])
