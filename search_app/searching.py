@@ -32,7 +32,7 @@ from search_app.queries import (
 from search_app.readers import SearchIndex
 from search_app.rendering import is_http_url
 from search_app.schema import stored
-from search_app.solar_calendar import day_number, parse_year_span
+from search_app.solar_calendar import day_number, iso_span, parse_year_span
 
 DEFAULTS = Settings()
 #: Public facet name -> index field.
@@ -176,11 +176,6 @@ def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) 
     )
 
 
-def _given(value: Any) -> bool:
-    """Tell a real facet value from a column's filler for "none" ("" or the largest int)."""
-    return bool(value) and not (isinstance(value, int) and value >= 2**31 - 1)
-
-
 class _Deadline(collectors.WrappingCollector):
     """Stop collecting at a deadline. It wraps the innermost collector, so that collapsing,
     facets and filters around it work as usual (Whoosh's TimeLimitCollector must be outermost,
@@ -219,15 +214,73 @@ def _timed(
     return collector.results(), False
 
 
-def _facets(results: Results) -> dict[str, list[FacetValue]]:
+def _listing(
+    searcher: Searcher,
+    query: wq.Query,
+    deadline: float,
+    filter_query: wq.Query | None,
+    sortedby: sorting.FacetType | None,
+    wanted: int,
+    cap: int | None,
+) -> tuple[list[Any], bool]:
+    """Return the first ``wanted`` hits, at most ``cap`` per document, and whether time ran out.
+
+    Collapsing by document visits every match. By relevance, the best few times ``wanted``
+    hits (which Whoosh finds while skipping blocks that cannot score high) usually hold the
+    first ``wanted`` hits of the collapsed list already: taking at most ``cap`` of each
+    document from them, in score order, gives exactly that list. Only when they do not is the
+    full collapse run.
+    """
+    if sortedby is None:
+        top, partial = _timed(searcher, query, deadline, filter=filter_query, limit=wanted * 4)
+        kept: list[Any] = []
+        per_doc: dict[str, int] = {}
+        for hit in top:
+            doc_id = hit["doc_id"]
+            if cap is None or per_doc.get(doc_id, 0) < cap:
+                per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
+                kept.append(hit)
+        saw_every_match = top.scored_length() < wanted * 4
+        if partial or len(kept) >= wanted or saw_every_match:
+            return kept[:wanted], partial
+    collapse = {"collapse": "doc_id", "collapse_limit": cap} if cap else {}
+    results, partial = _timed(
+        searcher, query, deadline, filter=filter_query, limit=wanted, sortedby=sortedby,
+        **collapse,
+    )  # fmt: skip
+    return list(results), partial
+
+
+def _facet_values(entry: dict[str, Any]) -> dict[str, Any]:
+    date = entry.get("date")
+    return {
+        "source": entry.get("source"),
+        "source_type": entry.get("source_type"),
+        "language": entry.get("language"),
+        "year": iso_span(date)[0].year if date else None,  # as the index keeps it
+    }
+
+
+def _facets(
+    per_doc: dict[str, int], documents: dict[str, dict[str, Any]]
+) -> dict[str, list[FacetValue]]:
+    """Count matching passages by source, type, language and year, from their documents."""
+    counts: dict[str, dict[Any, int]] = {name: {} for name in FACET_FIELDS}
+    for doc_id, matches in per_doc.items():
+        entry = documents.get(doc_id)
+        if entry is None:
+            continue  # removed while this search ran
+        for name, value in _facet_values(entry).items():
+            if value not in (None, ""):
+                counts[name][value] = counts[name].get(value, 0) + matches
     facets = {}
-    for name in FACET_FIELDS:
-        values = [FacetValue(str(v), c) for v, c in results.groups(name).items() if _given(v)]
+    for name, values in counts.items():
+        listed = [FacetValue(str(value), count) for value, count in values.items()]
         if name == "year":
-            values.sort(key=lambda f: f.value, reverse=True)
+            listed.sort(key=lambda f: f.value, reverse=True)
         else:
-            values.sort(key=lambda f: (-f.count, f.value))
-        facets[name] = values
+            listed.sort(key=lambda f: (-f.count, f.value))
+        facets[name] = listed
     return facets
 
 
@@ -259,28 +312,22 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
     filter_query = _filter(request)
     sortedby = _sort_facet(request.sort)
     deadline = time.monotonic() + limits.search_seconds
-    with index.searcher() as (_generation, searcher):
+    with index.searcher() as (generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
         query = parsed.query
-        groups = {name: sorting.FieldFacet(f) for name, f in FACET_FIELDS.items()}
-        groups["doc_id"] = sorting.FieldFacet("doc_id")
+        # matches are counted by document only; every facet follows from the documents' metadata
+        groups = {"doc_id": sorting.FieldFacet("doc_id")}
         counted, partial = _timed(
             searcher, query, deadline,
             filter=filter_query, limit=None, scored=False, groupedby=groups, maptype=sorting.Count,
         )  # fmt: skip
         total = len(counted)
         per_doc: dict[str, int] = counted.groups("doc_id")
-        collapse = {} if request.doc else {"collapse": "doc_id"}
-        listed, listed_partial = _timed(
-            searcher,
-            query,
-            deadline,
-            filter=filter_query,
-            limit=request.page * page_size,
-            sortedby=sortedby,
-            collapse_limit=limits.per_document,
-            **collapse,
-        )
+        listed, listed_partial = _listing(
+            searcher, query, deadline, filter_query, sortedby,
+            wanted=request.page * page_size,
+            cap=None if request.doc else limits.per_document,
+        )  # fmt: skip
         partial = partial or listed_partial
         # the length of the list after at most per_document passages of each document
         cap = None if request.doc else limits.per_document
@@ -308,7 +355,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                 any_total = len(searcher.search(offer.query, filter=filter_query, limit=1))
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
-        facets = _facets(counted)
+        facets = _facets(per_doc, generation.documents)
     return ResultPage(
         request=request,
         total=total,
