@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import html
 from collections.abc import Iterable
+from typing import Any
 
 from whoosh import query as wq
 from whoosh.reading import IndexReader
@@ -35,19 +36,32 @@ def _wanted_leaves(query: wq.Query) -> list[wq.Query]:
 class Highlighter:
     """Mark query terms in text; built once per search from the terms it matched."""
 
-    def __init__(self, stemmed: Iterable[str] = (), exact: Iterable[str] = ()) -> None:
+    def __init__(
+        self,
+        stemmed: Iterable[str] = (),
+        exact: Iterable[str] = (),
+        phrases: Iterable[tuple[str, ...]] = (),
+    ) -> None:
         self.stemmed = frozenset(stemmed)
         self.exact = frozenset(exact)
+        #: word sequences (as written) marked only where they occur in that order
+        self.phrases = frozenset(p for p in phrases if p)
 
     @classmethod
     def for_query(cls, query: wq.Query, reader: IndexReader) -> Highlighter:
         """Build the highlighter for the passage words ``query`` can match in this index."""
         words: dict[str, set[str]] = {"text": set(), "text_exact": set()}
-        found = {term for leaf in _wanted_leaves(query) for term in leaf.existing_terms(reader)}
+        phrases: set[tuple[str, ...]] = set()
+        found: set[tuple[str, Any]] = set()
+        for leaf in _wanted_leaves(query):
+            if isinstance(leaf, wq.Phrase) and leaf.fieldname == "text_exact":
+                phrases.add(tuple(leaf.words))
+            else:
+                found.update(leaf.existing_terms(reader))
         for name, text in found:
             if name in words:
                 words[name].add(text.decode("utf-8") if isinstance(text, bytes) else text)
-        return cls(stemmed=words["text"], exact=words["text_exact"])
+        return cls(stemmed=words["text"], exact=words["text_exact"], phrases=phrases)
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return the sorted, non-overlapping character ranges of matching words."""
@@ -57,6 +71,8 @@ class Highlighter:
                 for token in analyzer(text, chars=True, mode="query", removestops=False):
                     if token.text in terms:
                         found.add((token.startchar, token.endchar))
+        if self.phrases:
+            found.update(self._phrase_spans(text))
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start < merged[-1][1]:
@@ -64,6 +80,17 @@ class Highlighter:
             else:
                 merged.append((start, end))
         return merged
+
+    def _phrase_spans(self, text: str) -> set[tuple[int, int]]:
+        tokens = [(t.text, t.startchar, t.endchar) for t in EXACT(text, chars=True, mode="query")]
+        words = [word for word, _start, _end in tokens]
+        spans: set[tuple[int, int]] = set()
+        for phrase in self.phrases:
+            size = len(phrase)
+            for first in range(len(tokens) - size + 1):
+                if tuple(words[first : first + size]) == phrase:
+                    spans.update((start, end) for _w, start, end in tokens[first : first + size])
+        return spans
 
     def mark(self, text: str) -> str:
         """Return ``text`` as escaped HTML with the matching words in ``<mark>``."""

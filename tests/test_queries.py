@@ -264,3 +264,25 @@ def test_excluded_words_are_not_highlighted(index: SearchIndex) -> None:
 def test_the_any_word_offer_keeps_exact_mode(index: SearchIndex) -> None:
     result = search(index, SearchRequest(q="commissions zzzz", exact=True))
     assert (result.any_words, result.any_words_total) == ("commissions OR zzzz", 1)
+
+
+def test_a_phrase_is_marked_only_where_it_occurs(index: SearchIndex) -> None:
+    # review finding: a phrase's words were marked wherever they stood alone
+    hits = {
+        h.doc_id: h for h in search(index, SearchRequest(q='"death commission" OR inquiry')).hits
+    }
+    assert (
+        hits["a"].highlight == "The <mark>death</mark> <mark>commission</mark> sentenced prisoners."
+    )
+    assert hits["c"].highlight == (
+        "A statement on death sentences and a commission of <mark>inquiry</mark>."
+    )
+
+
+def test_a_multi_word_variant_marks_the_whole_spelling_only(index: SearchIndex) -> None:
+    page = search(index, SearchRequest(q="Mojahedin -Paris")).hits
+    [named] = [h for h in page if h.doc_id == "b"]
+    assert named.highlight == (
+        "The <mark>People</mark>'<mark>s</mark> <mark>Mojahedin</mark> <mark>Organization</mark> "
+        "<mark>of</mark> <mark>Iran</mark> published names."
+    )
