@@ -95,6 +95,14 @@ def _single(args: Mapping[str, Any], name: str) -> str | None:
     return value or None
 
 
+def _exact(args: Mapping[str, Any]) -> bool:
+    """Read the ``exact`` switch: 1 on, 0 or absent off."""
+    value = _single(args, "exact")
+    if value not in (None, "1", "0"):
+        raise BadRequest(f"exact must be 1 (on) or 0 (off), not {value!r}.")
+    return value == "1"
+
+
 def read_request(args: Mapping[str, Any]) -> SearchRequest:
     """Read and validate the search parameters of a query string.
 
@@ -117,8 +125,6 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
     sort = values["sort"] or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
-    if values["exact"] not in (None, "1", "0"):
-        raise BadRequest(f"exact must be 1 (on) or 0 (off), not {values['exact']!r}.")
     return SearchRequest(
         q=values["q"] or "",
         page=int(page_text),
@@ -129,7 +135,7 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
         year_to=year_to,
         doc=values["doc"],
         sort=sort,
-        exact=values["exact"] == "1",
+        exact=_exact(args),
     )
 
 
@@ -332,10 +338,7 @@ def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
 
 
 def _document_args() -> tuple[str | None, bool]:
-    exact = _single(request.args, "exact")
-    if exact not in (None, "1", "0"):
-        raise BadRequest(f"exact must be 1 (on) or 0 (off), not {exact!r}.")
-    return _single(request.args, "q"), exact == "1"
+    return _single(request.args, "q"), _exact(request.args)
 
 
 @bp.get("/doc/<path:doc_id>")
