@@ -113,3 +113,8 @@ def stemmed_analyzer() -> Analyzer:
     """Return the analyzer for ordinary searches: fold, drop English and Persian stop words,
     stem English words."""
     return exact_analyzer() | StopFilter(stoplist=STOP_WORDS_EN_FA) | StemFilter()
+
+
+#: Shared instances for reading queries and marking passages (the index keeps its own copies).
+STEMMED = stemmed_analyzer()
+EXACT = exact_analyzer()

@@ -16,10 +16,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search_app.analysis import exact_analyzer, stemmed_analyzer
-
-STEMMED = stemmed_analyzer()
-EXACT = exact_analyzer()
+from search_app.analysis import EXACT, STEMMED
 
 
 def _wanted_leaves(query: wq.Query) -> list[wq.Query]:

@@ -29,7 +29,7 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.reading import IndexReader
 
-from search_app.analysis import exact_analyzer, stemmed_analyzer
+from search_app.analysis import EXACT, STEMMED
 from search_app.schema import EXACT_FIELDS, query_schema
 
 MAX_NESTING = 20
@@ -40,8 +40,6 @@ MAX_EXPANSIONS = 100
 #: Words with ``*``, ``?`` or ``~`` in one query: each stands for many words.
 MAX_EXPANDING_WORDS = 5
 
-_STEMMED = stemmed_analyzer()
-_EXACT = exact_analyzer()
 _EXCLUSION = re.compile(r"(?:^|[\s(])(?:-\S|NOT\b)")
 _PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
 
@@ -52,12 +50,12 @@ class QueryError(ValueError):
 
 def stems(text: str) -> list[str]:
     """Return the stemmed terms of ``text``, as the ``text`` field indexes them."""
-    return [token.text for token in _STEMMED(text)]
+    return [token.text for token in STEMMED(text)]
 
 
 def exact_terms(text: str) -> list[str]:
     """Return the terms of ``text`` as written, as the ``text_exact`` field indexes them."""
-    return [token.text for token in _EXACT(text)]
+    return [token.text for token in EXACT(text)]
 
 
 @dataclass(frozen=True)
