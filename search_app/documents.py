@@ -7,6 +7,7 @@ its passage numbers always agree with the search results that link to it.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -104,7 +105,7 @@ def get_document(
             q, exact=exact, variants=index.variants(), max_length=limits.max_query_length
         )
     with index.searcher() as (generation, searcher):
-        passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None, sortedby="number")
+        passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None)
         if passages_found.is_empty():
             return None
         matched: set[int] = set()
@@ -115,7 +116,8 @@ def get_document(
             matched = {hit["number"] for hit in hits}
             highlighter = Highlighter.for_query(query, searcher.reader())
         passages = []
-        for fields in (hit.fields() for hit in passages_found):
+        in_order = sorted((hit.fields() for hit in passages_found), key=itemgetter("number"))
+        for fields in in_order:
             if fields.get("markdown") is not None:
                 rendered = markdown_to_html(fields["markdown"])
             else:

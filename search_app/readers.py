@@ -29,6 +29,7 @@ from search_app.indexing import (
     read_generation,
 )
 from search_app.queries import stems
+from search_app.vectorized import IndexArrays
 
 T = TypeVar("T")
 
@@ -58,6 +59,7 @@ class SearchIndex:
         self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.result_cache = result_cache
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
+        self._arrays: tuple[tuple[Any, ...], IndexArrays] | None = None
 
     def _close(self, searcher: Searcher) -> None:
         with self._lock:
@@ -69,7 +71,7 @@ class SearchIndex:
         """Close every thread's searcher (their open files); the next search opens anew."""
         with self._lock:
             searchers, self._open = self._open, []
-            self._key = None
+            self._key = self._arrays = None
         for searcher in searchers:
             searcher.close()
         self._local = threading.local()
@@ -139,6 +141,18 @@ class SearchIndex:
         """Return the name-variant lookup of the current generation (stem -> spellings)."""
         self._current()
         return self._variants
+
+    def arrays(self, searcher: Searcher) -> IndexArrays:
+        """Return the arrays for vectorised search of the index state ``searcher`` (this
+        thread's, from :meth:`searcher`) reads, made once per state for every thread."""
+        key = self._local.cached[0]
+        with self._lock:
+            if self._arrays is not None and self._arrays[0] == key:
+                return self._arrays[1]
+        arrays = IndexArrays(searcher.reader())
+        with self._lock:
+            self._arrays = (key, arrays)
+        return arrays
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:

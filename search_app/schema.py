@@ -16,7 +16,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from search_app.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 4
+SCHEMA_VERSION = 5
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -31,7 +31,7 @@ def build_schema() -> Schema:
     return Schema(
         passage_id=ID(unique=True, stored=True),
         doc_id=ID(stored=True, sortable=True),
-        number=NUMERIC(stored=True, sortable=True),
+        number=STORED,  # document order: kept, never searched
         page=NUMERIC(stored=True),
         # phrases are searched in text_exact, so the stemmed field keeps no positions
         text=TEXT(analyzer=stemmed, stored=True, phrase=False),
@@ -44,10 +44,11 @@ def build_schema() -> Schema:
         source_type=ID(stored=True, sortable=True),
         language=ID(stored=True, sortable=True),
         date=ID(stored=True, sortable=True),
-        year=NUMERIC(stored=True, sortable=True),
+        year=NUMERIC(stored=True, sortable=True, shift_step=0),
         # the first and last day the date covers, as YYYYMMDD: "1988" is 19880101-19881231
-        date_start=NUMERIC(),
-        date_end=NUMERIC(),
+        # a corpus holds few distinct dates: one term per value, not eight tiers of them
+        date_start=NUMERIC(shift_step=0),
+        date_end=NUMERIC(shift_step=0),
         url=STORED,
     )
 

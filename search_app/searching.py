@@ -15,12 +15,12 @@ from collections.abc import Callable
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
-from whoosh import collectors, sorting
+import numpy as np
 from whoosh import query as wq
-from whoosh.searching import Results, Searcher
 
 from search_app.config import Settings
 from search_app.highlighting import Highlighter
+from search_app.indexing import Generation
 from search_app.queries import (
     ParsedQuery,
     QueryError,
@@ -33,6 +33,7 @@ from search_app.readers import SearchIndex
 from search_app.rendering import is_http_url
 from search_app.schema import stored
 from search_app.solar_calendar import day_number, iso_span, parse_year_span
+from search_app.vectorized import IndexArrays
 
 DEFAULTS = Settings()
 #: Public facet name -> index field.
@@ -145,20 +146,6 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     return wq.And(parts) if parts else None
 
 
-def _missing_last(key: bytes) -> bytes:
-    return key or b"\xff"  # column keys are UTF-8 bytes; no date sorts after every date
-
-
-def _sort_facet(sort: str) -> sorting.FacetType | None:
-    """Order passages by date; passages without a date go last, ties go by relevance."""
-    if sort == "newest":
-        return sorting.MultiFacet([sorting.FieldFacet("date", reverse=True), sorting.ScoreFacet()])
-    if sort == "oldest":
-        oldest = sorting.TranslateFacet(_missing_last, sorting.FieldFacet("date"))
-        return sorting.MultiFacet([oldest, sorting.ScoreFacet()])
-    return None
-
-
 def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) -> Hit:
     return Hit(
         doc_id=fields["doc_id"],
@@ -174,81 +161,6 @@ def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) 
         highlight=highlighter.mark(fields["text"]),
         score=round(score, 4) if isinstance(score, float | int) else None,
     )
-
-
-class _Deadline(collectors.WrappingCollector):
-    """Stop collecting at a deadline. It wraps the innermost collector, so that collapsing,
-    facets and filters around it work as usual (Whoosh's TimeLimitCollector must be outermost,
-    where it bypasses collapsing, and it may use signals)."""
-
-    def __init__(self, child: collectors.Collector, deadline: float) -> None:
-        super().__init__(child)
-        self.deadline = deadline
-
-    def collect(self, sub_docnum: int) -> Any:
-        if time.monotonic() > self.deadline:
-            raise collectors.TimeLimit
-        return self.child.collect(sub_docnum)
-
-
-def _timed(
-    searcher: Searcher,
-    query: wq.Query,
-    deadline: float,
-    *,
-    filter: wq.Query | None = None,
-    collapse: str | None = None,
-    collapse_limit: int = 1,
-    **options: Any,
-) -> tuple[Results, bool]:
-    """Search until ``deadline``; return the results and whether time ran out first."""
-    collector: collectors.Collector = _Deadline(searcher.collector(**options), deadline)
-    if collapse:
-        collector = collectors.CollapseCollector(collector, collapse, limit=collapse_limit)
-    if filter is not None:
-        collector = collectors.FilterCollector(collector, filter, None)
-    try:
-        searcher.search_with_collector(query, collector)
-    except collectors.TimeLimit:
-        return collector.results(), True
-    return collector.results(), False
-
-
-def _listing(
-    searcher: Searcher,
-    query: wq.Query,
-    deadline: float,
-    filter_query: wq.Query | None,
-    sortedby: sorting.FacetType | None,
-    wanted: int,
-    cap: int | None,
-) -> tuple[list[Any], bool]:
-    """Return the first ``wanted`` hits, at most ``cap`` per document, and whether time ran out.
-
-    Collapsing by document visits every match. By relevance, the best few times ``wanted``
-    hits (which Whoosh finds while skipping blocks that cannot score high) usually hold the
-    first ``wanted`` hits of the collapsed list already: taking at most ``cap`` of each
-    document from them, in score order, gives exactly that list. Only when they do not is the
-    full collapse run.
-    """
-    if sortedby is None:
-        top, partial = _timed(searcher, query, deadline, filter=filter_query, limit=wanted * 4)
-        kept: list[Any] = []
-        per_doc: dict[str, int] = {}
-        for hit in top:
-            doc_id = hit["doc_id"]
-            if cap is None or per_doc.get(doc_id, 0) < cap:
-                per_doc[doc_id] = per_doc.get(doc_id, 0) + 1
-                kept.append(hit)
-        saw_every_match = top.scored_length() < wanted * 4
-        if partial or len(kept) >= wanted or saw_every_match:
-            return kept[:wanted], partial
-    collapse = {"collapse": "doc_id", "collapse_limit": cap} if cap else {}
-    results, partial = _timed(
-        searcher, query, deadline, filter=filter_query, limit=wanted, sortedby=sortedby,
-        **collapse,
-    )  # fmt: skip
-    return list(results), partial
 
 
 def _facet_values(entry: dict[str, Any]) -> dict[str, Any]:
@@ -309,42 +221,36 @@ def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAUL
 def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
     parsed = _parse(index, request, limits)
     page_size = limits.page_size
-    filter_query = _filter(request)
-    sortedby = _sort_facet(request.sort)
     deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
         query = parsed.query
+        arrays = index.arrays(searcher)
+        filter_query = _filter(request)
+        found, partial = arrays.matches(searcher, query, filter_query, deadline)
         # matches are counted by document only; every facet follows from the documents' metadata
-        groups = {"doc_id": sorting.FieldFacet("doc_id")}
-        counted, partial = _timed(
-            searcher, query, deadline,
-            filter=filter_query, limit=None, scored=False, groupedby=groups, maptype=sorting.Count,
-        )  # fmt: skip
-        total = len(counted)
-        per_doc: dict[str, int] = counted.groups("doc_id")
-        listed, listed_partial = _listing(
-            searcher, query, deadline, filter_query, sortedby,
-            wanted=request.page * page_size,
-            cap=None if request.doc else limits.per_document,
-        )  # fmt: skip
-        partial = partial or listed_partial
-        # the length of the list after at most per_document passages of each document
+        per_doc = arrays.count_by_document(found)
         cap = None if request.doc else limits.per_document
+        listed = arrays.best(
+            found, request.page * page_size, cap, _date_order(arrays, generation, request.sort)
+        )
+        # the length of the list after at most per_document passages of each document
         listed_total = sum(min(n, cap or n) for n in per_doc.values())
         highlighter = Highlighter.for_query(query, searcher.reader())
         hits: list[Hit] = []
         seen: set[str] = set()
-        for hit in listed[(request.page - 1) * page_size : request.page * page_size]:
-            found = _hit(hit.fields(), hit.score, highlighter)
+        for docnum, score in listed[(request.page - 1) * page_size :]:
+            relevance = score if request.sort == "relevance" else None
+            found_hit = _hit(searcher.stored_fields(docnum), relevance, highlighter)
             hits.append(
                 replace(
-                    found,
-                    matches_in_document=per_doc.get(found.doc_id, 1),
-                    first_of_document=found.doc_id not in seen,
+                    found_hit,
+                    matches_in_document=per_doc.get(found_hit.doc_id, 1),
+                    first_of_document=found_hit.doc_id not in seen,
                 )
             )
-            seen.add(found.doc_id)
+            seen.add(found_hit.doc_id)
+        total = len(found.ids)
         any_words, any_total, suggestion = None, 0, None
         if not partial:  # a search that ran out of time has no time left for offers
             if total == 0 and len(parsed.plain_words) > 1:
@@ -352,7 +258,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                 offer = parse(
                     any_words, exact=request.exact, variants=index.variants(), max_length=10**6
                 )
-                any_total = len(searcher.search(offer.query, filter=filter_query, limit=1))
+                any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
         facets = _facets(per_doc, generation.documents)
@@ -373,6 +279,13 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
     )
 
 
+def _date_order(arrays: IndexArrays, generation: Generation, sort: str) -> np.ndarray | None:
+    """Rank documents for a sort by date (undated last), or ``None`` for relevance."""
+    if sort == "relevance":
+        return None
+    return arrays.date_order(generation.documents, newest=sort == "newest")
+
+
 def export(
     index: SearchIndex, request: SearchRequest, cap: int, limits: Settings = DEFAULTS
 ) -> Export:
@@ -382,19 +295,18 @@ def export(
     """
     parsed = _parse(index, request, limits)
     deadline = time.monotonic() + limits.search_seconds
-    with index.searcher() as (_generation, searcher):
+    with index.searcher() as (generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
-        results, partial = _timed(
-            searcher,
-            parsed.query,
-            deadline,
-            filter=_filter(request),
-            limit=cap,
-            sortedby=_sort_facet(request.sort),
-        )
+        arrays = index.arrays(searcher)
+        found, partial = arrays.matches(searcher, parsed.query, _filter(request), deadline)
+        listed = arrays.best(found, cap, None, _date_order(arrays, generation, request.sort))
         highlighter = Highlighter.for_query(parsed.query, searcher.reader())
-        hits = [_hit(hit.fields(), hit.score, highlighter) for hit in results]
-        return Export(request=request, total=len(results), cap=cap, hits=hits, partial=partial)
+        by_relevance = request.sort == "relevance"
+        hits = [
+            _hit(searcher.stored_fields(n), score if by_relevance else None, highlighter)
+            for n, score in listed
+        ]
+        return Export(request=request, total=len(found.ids), cap=cap, hits=hits, partial=partial)
 
 
 def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -> list[str]:

@@ -102,7 +102,7 @@ def test_rebuilds_under_load_lose_no_request(tmp_path: Path) -> None:
 def test_a_build_killed_midway_leaves_the_previous_generation_serving(
     tmp_path: Path, delay: float
 ) -> None:
-    corpus = big_corpus(tmp_path / "corpus")  # a full build of it takes about 2 s
+    corpus = big_corpus(tmp_path / "corpus", documents=400)  # a full build takes about 3 s
     index = tmp_path / "index"
     before = build_index(corpus, index).generation
     (corpus / "doc0000.md").write_text("---\ntitle: T\nsource: S\n---\nchanged zebra text\n")

@@ -199,10 +199,12 @@ def test_page_count_follows_the_collapsed_list(tmp_path: Path) -> None:
 def test_a_search_that_runs_out_of_time_returns_what_it_found_marked_partial(
     many: SearchIndex,
 ) -> None:
-    result = search(many, SearchRequest(q="apple"), Settings(search_seconds=1e-9))
+    # words are matched on whole posting lists at once; phrases, by Whoosh, within the time limit
+    result = search(many, SearchRequest(q='apple "apple number"'), Settings(search_seconds=1e-9))
     assert result.partial is True
-    assert result.total < 9
-    assert search(many, SearchRequest(q="apple")).partial is False
+    assert result.total < 5
+    complete = search(many, SearchRequest(q='apple "apple number"'))
+    assert complete.partial is False and complete.total == 5
 
 
 def test_result_pages_are_cached_until_the_index_changes(corpus_dir: Path, index_dir: Path) -> None:
@@ -214,24 +216,3 @@ def test_result_pages_are_cached_until_the_index_changes(corpus_dir: Path, index
     build_index(corpus_dir, index_dir)
     again = search(index, SearchRequest(q="families"))
     assert again is not first and again.total == 2
-
-
-def test_the_quick_listing_equals_whoosh_collapsing(tmp_path: Path) -> None:
-
-    from search_app.searching import _listing
-
-    files = {
-        f"d{n}.md": "---\ntitle: T\nsource: S\n---\n"
-        + "\n\n".join(f"apple {'pear ' * (k % 4)}word{k}" for k in range(n % 7 + 1))
-        for n in range(40)
-    }
-    write_corpus(tmp_path / "c", files)
-    build_index(tmp_path / "c", tmp_path / "i")
-    index = SearchIndex(tmp_path / "i")
-    for q in ("apple", "pear", "apple OR pear"):
-        query = parse(q).query
-        with index.searcher() as (_generation, searcher):
-            for wanted in (1, 3, 10, 25, 60):
-                quick, _ = _listing(searcher, query, 1e18, None, None, wanted, 3)
-                full = searcher.search(query, limit=wanted, collapse="doc_id", collapse_limit=3)
-                assert [h.docnum for h in quick] == [h.docnum for h in full], (q, wanted)

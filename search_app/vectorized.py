@@ -1,0 +1,391 @@
+"""Matching and BM25F scoring of word queries on whole posting lists at once, with numpy.
+
+Whoosh matches and scores one posting at a time in Python: a search for a frequent word (12,000
+passages of the Linux documentation) took 60 ms to count its matches and 60 more to rank them.
+Here a query made of words (``Term``, ``And``, ``Or``, ``AndNot``, ``AndMaybe``, ``Require``)
+is evaluated on arrays: each word's posting list is read once (and kept, per index state), scored
+with Whoosh's own BM25F formula and statistics, and combined with set operations. The result is
+the same set of passages with the same scores as Whoosh's (up to the last bits of a sum), so the
+page does not change, only its cost. Phrases, prefixes, fuzzy words and ranges raise
+:class:`Unsupported`, and the caller lets Whoosh do those.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3LeafMatcher, _lenfield
+from whoosh.matching.wrappers import FilterMatcher
+from whoosh.reading import IndexReader, TermNotFound
+from whoosh.scoring import BM25F
+from whoosh.searching import Searcher
+from whoosh.util.numeric import byte_to_length
+
+#: Posting entries kept in memory per index state (8 bytes each).
+MAX_CACHED_POSTINGS = 4_000_000
+_LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+_EMPTY_IDS = np.zeros(0, dtype=np.int64)
+
+
+class Unsupported(Exception):
+    """The query has a part that only Whoosh's matchers evaluate (a phrase, a prefix...)."""
+
+
+@dataclass(frozen=True)
+class Matches:
+    """Matching passages (index document numbers, ascending) and their scores."""
+
+    ids: np.ndarray
+    scores: np.ndarray
+
+    @classmethod
+    def empty(cls) -> Matches:
+        return cls(_EMPTY_IDS, np.zeros(0))
+
+
+class IndexArrays:
+    """What vectorised search needs of one state of the index, shared by all threads: which
+    document each passage belongs to, field lengths, live passages, and recent posting lists."""
+
+    def __init__(self, reader: IndexReader, max_cached_postings: int = MAX_CACHED_POSTINGS) -> None:
+        doc_ids = list(reader.column_reader("doc_id"))
+        self.doc_ids: list[str] = sorted(set(doc_ids))
+        ordinal = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
+        self.doc_of_passage = np.fromiter((ordinal[d] for d in doc_ids), np.int32, len(doc_ids))
+        self.live: np.ndarray | None = None
+        if reader.has_deletions():
+            self.live = np.zeros(reader.doc_count_all(), dtype=bool)
+            self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
+        self._leaves = [
+            (leaf, offset, leaf.doc_count_all()) for leaf, offset in reader.leaf_readers()
+        ]
+        self._size = reader.doc_count_all()
+        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._max_cached = max_cached_postings
+        self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+
+    # -- per-field and per-term arrays -------------------------------------------------------
+
+    def field_lengths(self, fieldname: str) -> np.ndarray:
+        """Return every passage's length in ``fieldname``, as Whoosh's scorer reads it."""
+        with self._lock:
+            lengths = self._lengths.get(fieldname)
+        if lengths is not None:
+            return lengths
+        lengths = np.ones(self._size)  # Whoosh's default where a segment has no lengths
+        for leaf, offset, count in self._leaves:
+            perdoc = leaf._perdoc  # Whoosh has no public reader of the length column
+            column = _lenfield(fieldname)
+            if perdoc.has_column(column):
+                lengths[offset : offset + count] = _LENGTH_OF_BYTE[_column_bytes(perdoc, column)]
+        with self._lock:
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def postings(
+        self, searcher: Searcher, fieldname: str, text: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the passages that hold a term and its weight in each."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        ids: list[int] = []
+        weights: list[float] = []
+        for leaf, offset in searcher.reader().leaf_readers():
+            try:
+                matcher = leaf.postings(fieldname, text)
+            except TermNotFound:
+                continue
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child  # deletions: applied once, with the live mask
+            _append_postings(matcher, offset, ids, weights)
+        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        with self._lock:
+            self._postings[key] = found
+            self._cached += len(ids)
+            while self._cached > self._max_cached and len(self._postings) > 1:
+                _key, (dropped, _weights) = self._postings.popitem(last=False)
+                self._cached -= len(dropped)
+        return found
+
+    def filter_ids(self, searcher: Searcher, filter_query: wq.Query) -> np.ndarray:
+        """Return the passages a filter (source, type, language, dates) lets through, kept
+        per index state: the same few filters come back again and again."""
+        key = repr(filter_query)
+        with self._lock:
+            found = self._filters.get(key)
+            if found is not None:
+                self._filters.move_to_end(key)
+                return found
+        found = np.fromiter(searcher.docs_for_query(filter_query), np.int64)
+        found.sort()
+        with self._lock:
+            self._filters[key] = found
+            while len(self._filters) > 64:
+                self._filters.popitem(last=False)
+        return found
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def matches(
+        self,
+        searcher: Searcher,
+        query: wq.Query,
+        filter_query: wq.Query | None = None,
+        deadline: float = math.inf,
+    ) -> tuple[Matches, bool]:
+        """Return every passage that ``query`` matches (and ``filter_query`` lets through), with
+        the score Whoosh gives it, and whether ``deadline`` (``time.monotonic()``) cut the
+        matching short. Only parts that Whoosh matches one posting at a time (phrases) can be.
+
+        :raises Unsupported: when the index is not scored with BM25F.
+        """
+        if type(searcher.weighting) is not BM25F:
+            raise Unsupported(type(searcher.weighting).__name__)
+        evaluation = _Evaluation(self, searcher, deadline)
+        found = evaluation.evaluate(query)
+        keep = None
+        if self.live is not None:
+            keep = self.live[found.ids]
+        if filter_query is not None:
+            allowed = np.isin(
+                found.ids, self.filter_ids(searcher, filter_query), assume_unique=True
+            )
+            keep = allowed if keep is None else keep & allowed
+        if keep is not None:
+            found = Matches(found.ids[keep], found.scores[keep])
+        return found, evaluation.partial
+
+    # -- what the result page needs ----------------------------------------------------------
+
+    def count_by_document(self, found: Matches) -> dict[str, int]:
+        """Return the number of matching passages of each document that has any."""
+        counts = np.bincount(self.doc_of_passage[found.ids], minlength=len(self.doc_ids))
+        return {self.doc_ids[n]: int(counts[n]) for n in np.flatnonzero(counts)}
+
+    def best(
+        self,
+        found: Matches,
+        wanted: int,
+        per_document: int | None,
+        document_order: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Return the ``wanted`` best (passage, score) pairs, at most ``per_document`` of each
+        document: by ``document_order`` (a rank per document, lowest first) when given, then by
+        score, ties in index order (as Whoosh breaks them)."""
+        keys = [found.ids, -found.scores]
+        if document_order is not None:
+            keys.append(document_order[self.doc_of_passage[found.ids]])
+        order = np.lexsort(keys)
+        ids, scores = found.ids[order], found.scores[order]
+        if per_document is None:
+            return list(zip(ids[:wanted].tolist(), scores[:wanted].tolist(), strict=True))
+        taken: dict[int, int] = {}
+        best: list[tuple[int, float]] = []
+        for position, document in enumerate(self.doc_of_passage[ids].tolist()):
+            if taken.get(document, 0) < per_document:
+                taken[document] = taken.get(document, 0) + 1
+                best.append((int(ids[position]), float(scores[position])))
+                if len(best) == wanted:
+                    break
+        return best
+
+    def date_order(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
+        """Rank documents by their date (``documents``: the manifest's entries), oldest or
+        newest first; undated documents go last either way."""
+        dates = [(documents.get(doc_id) or {}).get("date") or "" for doc_id in self.doc_ids]
+        distinct, rank = np.unique(np.array(dates, dtype=object), return_inverse=True)
+        rank = rank.astype(np.int64)
+        if newest:
+            rank = len(distinct) - 1 - rank
+        undated = np.array([not date for date in dates], dtype=bool)
+        rank[undated] = len(distinct)
+        return rank
+
+
+class _Evaluation:
+    """One query evaluated on the arrays: words on whole posting lists, other parts (phrases)
+    by Whoosh's matcher, until the deadline."""
+
+    def __init__(self, arrays: IndexArrays, searcher: Searcher, deadline: float) -> None:
+        self.arrays = arrays
+        self.searcher = searcher
+        self.deadline = deadline
+        self.partial = False
+
+    def evaluate(self, node: wq.Query) -> Matches:
+        if isinstance(node, wq.CompoundQuery) and len(node.subqueries) < 2:
+            # as Whoosh does: one part stands for the whole (its boost too), none matches nothing
+            if not node.subqueries:
+                return Matches.empty()
+            return self.evaluate(node.subqueries[0])
+        if isinstance(node, wq.Term):
+            found = self._term(node.fieldname, node.text)
+        elif isinstance(node, wq.And):
+            found = self._and(node.subqueries)
+        elif type(node) is wq.Or and not node.minmatch and not node.scale:
+            found = _union([self.evaluate(sub) for sub in node.subqueries])
+        elif isinstance(node, wq.AndNot):
+            found = _without(self.evaluate(node.a), self.evaluate(node.b))
+        elif isinstance(node, wq.AndMaybe):
+            found = _maybe(self.evaluate(node.a), self.evaluate(node.b))
+        elif isinstance(node, wq.Require):
+            found = _require(self.evaluate(node.a), self.evaluate(node.b))
+        elif isinstance(node, type(wq.NullQuery)):
+            return Matches.empty()
+        else:
+            return self._by_whoosh(node)  # its matcher applies its boost itself
+        boost = node.boost
+        return found if boost == 1.0 else Matches(found.ids, found.scores * boost)
+
+    def _and(self, subqueries: Sequence[wq.Query]) -> Matches:
+        wanted = [sub for sub in subqueries if not isinstance(sub, wq.Not)]
+        unwanted = [sub.query for sub in subqueries if isinstance(sub, wq.Not)]
+        if not wanted:
+            return self._by_whoosh(wq.And(subqueries))
+        # words first: what Whoosh alone can match (a phrase) is then only tried where they are
+        wanted.sort(key=lambda sub: not _vectorizable(sub))
+        found = self.evaluate(wanted[0])
+        for sub in wanted[1:]:
+            other = self.evaluate(sub) if _vectorizable(sub) else self._by_whoosh(sub, found.ids)
+            common, mine, theirs = np.intersect1d(
+                found.ids, other.ids, assume_unique=True, return_indices=True
+            )
+            found = Matches(common, found.scores[mine] + other.scores[theirs])
+        for sub in unwanted:
+            found = _without(found, self.evaluate(sub))
+            # Whoosh intersects with the inverse of the word, whose every "match" scores 1
+            found = Matches(found.ids, found.scores + 1.0)
+        return found
+
+    def _term(self, fieldname: str, text: Any) -> Matches:
+        searcher = self.searcher
+        if fieldname not in searcher.schema:
+            return Matches.empty()
+        ids, weights = self.arrays.postings(searcher, fieldname, text)
+        field = searcher.schema[fieldname]
+        if not len(ids) or not field.scorable:
+            return Matches(ids, weights)
+        weighting: BM25F = searcher.weighting
+        b = weighting._field_B.get(fieldname, weighting.B)
+        k1 = weighting.K1
+        idf = searcher.idf(fieldname, text)
+        average = searcher.avg_field_length(fieldname) or 1
+        lengths = self.arrays.field_lengths(fieldname)[ids]
+        # whoosh.scoring.bm25, on every posting at once
+        scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+        return Matches(ids, scores)
+
+    def _by_whoosh(self, node: wq.Query, within: np.ndarray | None = None) -> Matches:
+        """Match ``node`` with Whoosh's own matcher, only among ``within`` when given."""
+        if within is not None and isinstance(node, wq.Phrase):  # only where all its words are
+            for word in node.words:
+                holding = self.arrays.postings(self.searcher, node.fieldname, word)[0]
+                within = holding if within is None else np.intersect1d(within, holding, True)
+        ids: list[int] = []
+        scores: list[float] = []
+        matcher = node.matcher(self.searcher, self.searcher.context())
+        candidates = iter(within.tolist()) if within is not None else None
+        steps = 0
+        while matcher.is_active() and not self.partial:
+            if steps % 256 == 0 and time.monotonic() > self.deadline:
+                self.partial = True
+                break
+            steps += 1
+            if candidates is not None:
+                wanted = next(candidates, None)
+                if wanted is None:
+                    break
+                matcher.skip_to(wanted)
+                if not matcher.is_active() or matcher.id() != wanted:
+                    continue
+            ids.append(matcher.id())
+            scores.append(matcher.score())
+            matcher.next()
+        return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+
+def _vectorizable(node: wq.Query) -> bool:
+    """Whether ``node`` is made only of parts evaluated on arrays."""
+    if isinstance(node, wq.Term):
+        return True
+    if isinstance(node, wq.Not):
+        return _vectorizable(node.query)
+    if isinstance(node, wq.AndNot | wq.AndMaybe | wq.Require):
+        return _vectorizable(node.a) and _vectorizable(node.b)
+    if isinstance(node, wq.And) or (type(node) is wq.Or and not node.minmatch and not node.scale):
+        return all(_vectorizable(sub) for sub in node.subqueries)
+    return isinstance(node, type(wq.NullQuery))
+
+
+def _column_bytes(perdoc: Any, column: str) -> np.ndarray:
+    """Read a one-byte-per-document length column whole (Whoosh reads it one value at a time)."""
+    reader = perdoc.column_reader(column, LENGTHS_COLUMN)
+    codes = np.zeros(reader._doccount, dtype=np.uint8)  # missing trailing values are 0
+    stored = reader._dbfile.get(reader._basepos, reader._count)
+    codes[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
+    return codes
+
+
+def _append_postings(matcher: Any, offset: int, ids: list[int], weights: list[float]) -> None:
+    if isinstance(matcher, W3LeafMatcher):  # whole blocks at once
+        while matcher.is_active():
+            matcher._read_ids()
+            matcher._read_weights()
+            start = matcher._i
+            ids.extend(docnum + offset for docnum in matcher._ids[start:])
+            weights.extend(matcher._weights[start:])
+            if matcher._lastblock:
+                break
+            matcher._next_block()
+        return
+    while matcher.is_active():  # short lists kept inline in the term index
+        ids.append(matcher.id() + offset)
+        weights.append(matcher.weight())
+        matcher.next()
+
+
+def _union(parts: list[Matches]) -> Matches:
+    parts = [part for part in parts if len(part.ids)]
+    if not parts:
+        return Matches.empty()
+    if len(parts) == 1:
+        return parts[0]
+    ids, where = np.unique(np.concatenate([p.ids for p in parts]), return_inverse=True)
+    scores = np.bincount(
+        where, weights=np.concatenate([p.scores for p in parts]), minlength=len(ids)
+    )
+    return Matches(ids, scores)
+
+
+def _without(found: Matches, unwanted: Matches) -> Matches:
+    keep = ~np.isin(found.ids, unwanted.ids, assume_unique=True)
+    return Matches(found.ids[keep], found.scores[keep])
+
+
+def _maybe(found: Matches, optional: Matches) -> Matches:
+    _common, mine, theirs = np.intersect1d(
+        found.ids, optional.ids, assume_unique=True, return_indices=True
+    )
+    scores = found.scores.copy()
+    scores[mine] += optional.scores[theirs]
+    return Matches(found.ids, scores)
+
+
+def _require(found: Matches, required: Matches) -> Matches:
+    keep = np.isin(found.ids, required.ids, assume_unique=True)
+    return Matches(found.ids[keep], found.scores[keep])
