@@ -9,6 +9,7 @@ used: the SciFact *train* split and Cranfield queries 1-112; tune on nothing els
     python bench/relevance.py                     # both collections (a few minutes)
     python bench/relevance.py --collection scifact --limit 100
     python bench/relevance.py --scifact DIR       # any BEIR-format folder (corpus, queries, qrels)
+    python bench/relevance.py --collection scifact --grid   # tuning: title boost x B x K1
 """
 
 from __future__ import annotations
@@ -25,11 +26,13 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import yaml
+from whoosh.scoring import BM25F
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import mean, ndcg_at, recall_at  # noqa: E402
+from search_app import ranking  # noqa: E402
 from search_app.config import Settings  # noqa: E402
 from search_app.readers import SearchIndex  # noqa: E402
 from search_app.searching import SearchRequest, search  # noqa: E402
@@ -116,27 +119,19 @@ def any_word_query(text: str) -> str:
     return " OR ".join(word.lower() for word in re.findall(r"\w+", text))
 
 
-def evaluate(collection: Collection, limit: int | None, workdir: Path) -> dict[str, float]:
+def build(collection: Collection, workdir: Path) -> tuple[Path, float]:
+    """Index ``collection`` with ``search-app index``; return the index and the seconds taken."""
     corpus, index = workdir / "corpus", workdir / "index"
     write_corpus(collection, corpus)
     started = time.monotonic()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "search_app",
-            "index",
-            "--corpus",
-            str(corpus),
-            "--index",
-            str(index),
-        ],
-        check=True,
-        stdout=subprocess.DEVNULL,
-    )
-    build = time.monotonic() - started
+    command = [sys.executable, "-m", "search_app", "index", "--corpus", str(corpus), "--index"]
+    subprocess.run([*command, str(index)], check=True, stdout=subprocess.DEVNULL)
+    return index, time.monotonic() - started
+
+
+def rank(collection: Collection, reader: SearchIndex, limit: int | None) -> dict[str, float]:
+    """Run every judged query through the product's search; return the measures."""
     limits = Settings(page_size=100, per_document=1, max_query_length=20_000, search_seconds=60)
-    reader = SearchIndex(index)
     judged = [q for q in collection.queries if q in collection.judgments]
     judged = [q for q in judged if any(g > 0 for g in collection.judgments[q].values())][:limit]
     ndcg, recall = [], []
@@ -151,9 +146,33 @@ def evaluate(collection: Collection, limit: int | None, workdir: Path) -> dict[s
         "documents": len(collection.documents),
         "nDCG@10": mean(ndcg),
         "Recall@100": mean(recall),
-        "build s": build,
         "search ms/query": 1000 * (time.monotonic() - started) / max(1, len(judged)),
     }
+
+
+def evaluate(collection: Collection, limit: int | None, workdir: Path) -> dict[str, float]:
+    index, seconds = build(collection, workdir)
+    return {**rank(collection, SearchIndex(index), limit), "build s": seconds}
+
+
+GRID_TITLE_BOOSTS = (0.3,)
+GRID_B = (0.5, 0.6, 0.75, 0.9)
+GRID_K1 = (0.9, 1.2, 1.5, 1.8)
+
+
+def grid(collection: Collection, limit: int | None, workdir: Path) -> None:
+    """Rank with every combination of title boost, B and K1 on one index (for tuning)."""
+    index, _seconds = build(collection, workdir)
+    print("| title boost | B | K1 | nDCG@10 | Recall@100 |")
+    print("|---|---|---|---|---|")
+    for boost in GRID_TITLE_BOOSTS:
+        for b in GRID_B:
+            for k1 in GRID_K1:
+                ranking.TITLE_BOOST = boost
+                reader = SearchIndex(index, result_cache=0, weighting=BM25F(B=b, K1=k1))
+                scores = rank(collection, reader, limit)
+                print(f"| {boost} | {b} | {k1} | {scores['nDCG@10']:.3f} "
+                      f"| {scores['Recall@100']:.3f} |", flush=True)  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
@@ -162,12 +181,18 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--scifact", type=Path, default=DATA / "scifact")
     parser.add_argument("--cranfield", type=Path, default=DATA / "cranfield")
     parser.add_argument("--limit", type=int, default=None, help="judged queries per collection")
+    parser.add_argument("--grid", action="store_true", help="tune: rank with many settings")
     args = parser.parse_args(argv)
     loaders = {
         "scifact": lambda: load_beir(args.scifact),
         "cranfield": lambda: load_cranfield(args.cranfield),
     }
     names = list(loaders) if args.collection == "both" else [args.collection]
+    if args.grid:
+        for name in names:
+            with tempfile.TemporaryDirectory() as workdir:
+                grid(loaders[name](), args.limit, Path(workdir))
+        return {}
     results = {}
     print("| collection | queries | documents | nDCG@10 | Recall@100 | build s | search ms/query |")
     print("|---|---|---|---|---|---|---|")

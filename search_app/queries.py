@@ -13,7 +13,6 @@ change: over-long queries and words, deep nesting, leading wildcards, wide fuzzy
 
 from __future__ import annotations
 
-import os
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field, replace
@@ -29,6 +28,7 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.reading import IndexReader
 
+from search_app import ranking
 from search_app.analysis import EXACT, STEMMED
 from search_app.schema import EXACT_FIELDS, query_schema
 
@@ -102,11 +102,6 @@ class _ExactFieldsPlugin(Plugin):
                 if name in EXACT_FIELDS:
                     node.set_fieldname(EXACT_FIELDS[name], override=True)
         return group
-
-
-#: How much the query's words in a passage's document title add to its score. The title never
-#: makes a passage match (the passage itself must), it ranks passages of on-topic documents first.
-TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.3"))
 
 
 def _parser(exact: bool) -> QueryParser:
@@ -237,9 +232,10 @@ def _positive_terms(query: wq.Query) -> Iterator[wq.Term]:
 
 def _with_title_boost(query: wq.Query, title_field: str) -> wq.Query:
     words = {t.text for t in _positive_terms(query) if t.fieldname in ("text", "text_exact")}
-    if not words or TITLE_BOOST <= 0:
+    weight = ranking.TITLE_BOOST
+    if not words or weight <= 0:
         return query
-    boost = wq.Or([wq.Term(title_field, word, boost=TITLE_BOOST) for word in sorted(words)])
+    boost = wq.Or([wq.Term(title_field, word, boost=weight) for word in sorted(words)])
     return wq.AndMaybe(query, boost)
 
 

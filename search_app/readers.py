@@ -19,8 +19,10 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from whoosh.filedb.filestore import FileStorage
+from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
+from search_app import ranking
 from search_app.indexing import (
     MANIFEST,
     Generation,
@@ -48,8 +50,11 @@ class SearchIndex:
     pointer or the generation's manifest change.
     """
 
-    def __init__(self, index_dir: Path, result_cache: int = 512) -> None:
+    def __init__(
+        self, index_dir: Path, result_cache: int = 512, weighting: BM25F | None = None
+    ) -> None:
         self.index_dir = Path(index_dir)
+        self.weighting = weighting or ranking.weighting()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
@@ -166,7 +171,7 @@ class SearchIndex:
             if cached is None or cached[0] != key:
                 if cached is not None:
                     self._close(cached[1])
-                cached = self._local.cached = (key, ix.searcher())
+                cached = self._local.cached = (key, ix.searcher(weighting=self.weighting))
                 with self._lock:
                     self._open.append(cached[1])
             yield generation, cached[1]

@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -33,6 +33,8 @@ from whoosh.util.numeric import byte_to_length
 MAX_CACHED_POSTINGS = 4_000_000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
+#: Passages whose word positions are compared between two looks at the time limit.
+PHRASE_CHUNK = 2048
 
 
 class Unsupported(Exception):
@@ -121,6 +123,24 @@ class IndexArrays:
                 _key, (dropped, _weights) = self._postings.popitem(last=False)
                 self._cached -= len(dropped)
         return found
+
+    def positions(
+        self, searcher: Searcher, fieldname: str, text: str, wanted: np.ndarray
+    ) -> list[list[int]]:
+        """Return the positions of a term in each of the ``wanted`` passages (ascending, all
+        holding the term), reading only the posting blocks that hold them."""
+        decode = searcher.schema[fieldname].format.decode_positions
+        values: dict[int, bytes] = {}
+        for leaf, offset in searcher.reader().leaf_readers():
+            mine = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
+            if not len(mine):
+                continue
+            matcher = leaf.postings(fieldname, text)
+            if isinstance(matcher, FilterMatcher):
+                matcher = matcher.child
+            for docnum, value in _values_of(matcher, mine):
+                values[docnum + offset] = value
+        return [decode(values[docnum]) for docnum in wanted.tolist()]
 
     def filter_ids(self, searcher: Searcher, filter_query: wq.Query) -> np.ndarray:
         """Return the passages a filter (source, type, language, dates) lets through, kept
@@ -227,47 +247,54 @@ class _Evaluation:
         self.deadline = deadline
         self.partial = False
 
-    def evaluate(self, node: wq.Query) -> Matches:
+    def evaluate(self, node: wq.Query, within: np.ndarray | None = None) -> Matches:
+        """Return what ``node`` matches; ``within``, when given, are the only passages that
+        matter (the rest of an AND), which saves matching phrases elsewhere."""
         if isinstance(node, wq.CompoundQuery) and len(node.subqueries) < 2:
             # as Whoosh does: one part stands for the whole (its boost too), none matches nothing
             if not node.subqueries:
                 return Matches.empty()
-            return self.evaluate(node.subqueries[0])
+            return self.evaluate(node.subqueries[0], within)
         if isinstance(node, wq.Term):
             found = self._term(node.fieldname, node.text)
+        elif isinstance(node, wq.Phrase) and node.slop == 1:
+            found = self._phrase(node.fieldname, node.words, within)
         elif isinstance(node, wq.And):
-            found = self._and(node.subqueries)
+            found = self._and(node.subqueries, within)
         elif type(node) is wq.Or and not node.minmatch and not node.scale:
-            found = _union([self.evaluate(sub) for sub in node.subqueries])
+            found = _union([self.evaluate(sub, within) for sub in node.subqueries])
         elif isinstance(node, wq.AndNot):
-            found = _without(self.evaluate(node.a), self.evaluate(node.b))
+            found = self.evaluate(node.a, within)
+            found = _without(found, self.evaluate(node.b, found.ids))
         elif isinstance(node, wq.AndMaybe):
-            found = _maybe(self.evaluate(node.a), self.evaluate(node.b))
+            found = self.evaluate(node.a, within)
+            found = _maybe(found, self.evaluate(node.b, found.ids))
         elif isinstance(node, wq.Require):
-            found = _require(self.evaluate(node.a), self.evaluate(node.b))
+            found = self.evaluate(node.a, within)
+            found = _require(found, self.evaluate(node.b, found.ids))
         elif isinstance(node, type(wq.NullQuery)):
             return Matches.empty()
         else:
-            return self._by_whoosh(node)  # its matcher applies its boost itself
+            return self._by_whoosh(node, within)  # its matcher applies its boost itself
         boost = node.boost
         return found if boost == 1.0 else Matches(found.ids, found.scores * boost)
 
-    def _and(self, subqueries: Sequence[wq.Query]) -> Matches:
+    def _and(self, subqueries: Sequence[wq.Query], within: np.ndarray | None) -> Matches:
         wanted = [sub for sub in subqueries if not isinstance(sub, wq.Not)]
         unwanted = [sub.query for sub in subqueries if isinstance(sub, wq.Not)]
         if not wanted:
-            return self._by_whoosh(wq.And(subqueries))
-        # words first: what Whoosh alone can match (a phrase) is then only tried where they are
-        wanted.sort(key=lambda sub: not _vectorizable(sub))
-        found = self.evaluate(wanted[0])
+            return self._by_whoosh(wq.And(subqueries), within)
+        # words first: phrases are then only matched where the words are
+        wanted.sort(key=lambda sub: not isinstance(sub, wq.Term))
+        found = self.evaluate(wanted[0], within)
         for sub in wanted[1:]:
-            other = self.evaluate(sub) if _vectorizable(sub) else self._by_whoosh(sub, found.ids)
+            other = self.evaluate(sub, found.ids)
             common, mine, theirs = np.intersect1d(
                 found.ids, other.ids, assume_unique=True, return_indices=True
             )
             found = Matches(common, found.scores[mine] + other.scores[theirs])
         for sub in unwanted:
-            found = _without(found, self.evaluate(sub))
+            found = _without(found, self.evaluate(sub, found.ids))
             # Whoosh intersects with the inverse of the word, whose every "match" scores 1
             found = Matches(found.ids, found.scores + 1.0)
         return found
@@ -290,12 +317,37 @@ class _Evaluation:
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
         return Matches(ids, scores)
 
+    def _phrase(self, fieldname: str, words: Sequence[str], within: np.ndarray | None) -> Matches:
+        """Match words at consecutive positions, scored as Whoosh does: the sum of the words'
+        scores. Positions are only read for passages that have every word."""
+        field = self.searcher.schema[fieldname] if fieldname in self.searcher.schema else None
+        if field is None or not field.format or not field.format.supports("positions"):
+            return self._by_whoosh(wq.Phrase(fieldname, list(words)), within)
+        parts = [self._term(fieldname, word) for word in words]
+        candidates = within
+        for part in parts:
+            candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids)
+        assert candidates is not None
+        keep = np.zeros(len(candidates), dtype=bool)
+        for start in range(0, len(candidates), PHRASE_CHUNK):
+            if time.monotonic() > self.deadline:
+                self.partial = True
+                break
+            chunk = candidates[start : start + PHRASE_CHUNK]
+            found = [self.arrays.positions(self.searcher, fieldname, w, chunk) for w in words]
+            for n in range(len(chunk)):
+                starts = set(found[0][n])
+                for offset, later in enumerate(found[1:], start=1):
+                    following = set(later[n])
+                    starts = {p for p in starts if p + offset in following}
+                keep[start + n] = bool(starts)
+        ids = candidates[keep]
+        # Whoosh adds the words' scores as a binary tree: a + (b + c)
+        scores = _tree_sum([part.scores[np.searchsorted(part.ids, ids)] for part in parts])
+        return Matches(ids, scores)
+
     def _by_whoosh(self, node: wq.Query, within: np.ndarray | None = None) -> Matches:
         """Match ``node`` with Whoosh's own matcher, only among ``within`` when given."""
-        if within is not None and isinstance(node, wq.Phrase):  # only where all its words are
-            for word in node.words:
-                holding = self.arrays.postings(self.searcher, node.fieldname, word)[0]
-                within = holding if within is None else np.intersect1d(within, holding, True)
         ids: list[int] = []
         scores: list[float] = []
         matcher = node.matcher(self.searcher, self.searcher.context())
@@ -319,17 +371,12 @@ class _Evaluation:
         return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
 
 
-def _vectorizable(node: wq.Query) -> bool:
-    """Whether ``node`` is made only of parts evaluated on arrays."""
-    if isinstance(node, wq.Term):
-        return True
-    if isinstance(node, wq.Not):
-        return _vectorizable(node.query)
-    if isinstance(node, wq.AndNot | wq.AndMaybe | wq.Require):
-        return _vectorizable(node.a) and _vectorizable(node.b)
-    if isinstance(node, wq.And) or (type(node) is wq.Or and not node.minmatch and not node.scale):
-        return all(_vectorizable(sub) for sub in node.subqueries)
-    return isinstance(node, type(wq.NullQuery))
+def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:
+    """Add arrays in the order of Whoosh's ``make_binary_tree`` (the last bits of a sum)."""
+    if len(parts) == 1:
+        return parts[0]
+    half = len(parts) // 2
+    return _tree_sum(parts[:half]) + _tree_sum(parts[half:])
 
 
 def _column_bytes(perdoc: Any, column: str) -> np.ndarray:
@@ -339,6 +386,31 @@ def _column_bytes(perdoc: Any, column: str) -> np.ndarray:
     stored = reader._dbfile.get(reader._basepos, reader._count)
     codes[: len(stored)] = np.frombuffer(stored, dtype=np.uint8)
     return codes
+
+
+def _values_of(matcher: Any, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
+    """Yield (document, encoded value) for the ``wanted`` documents of a posting list."""
+    if isinstance(matcher, W3LeafMatcher):  # whole blocks, skipping those without any wanted
+        first = 0
+        while matcher.is_active():
+            last = matcher._maxid
+            if np.searchsorted(wanted, first) < np.searchsorted(wanted, last, side="right"):
+                matcher._read_ids()
+                matcher._read_values()
+                ids = np.asarray(matcher._ids)
+                at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
+                for i in np.flatnonzero(wanted[at] == ids).tolist():
+                    yield int(ids[i]), matcher._values[i]
+            if matcher._lastblock:
+                return
+            first = last + 1
+            matcher._next_block()
+        return
+    wanted_set = set(wanted.tolist())
+    while matcher.is_active():
+        if matcher.id() in wanted_set:
+            yield matcher.id(), matcher.value()
+        matcher.next()
 
 
 def _append_postings(matcher: Any, offset: int, ids: list[int], weights: list[float]) -> None:

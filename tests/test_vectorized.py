@@ -50,8 +50,9 @@ def index(tmp_path_factory: pytest.TempPathFactory) -> SearchIndex:
 QUERIES = [
     "prison", "prisoners", "prison tehran", "evin OR graves",
     "commission OR (tehran AND families)", "title:prison", "title:evin OR title:death",
-    '"evin prison"', "execut*", "grves~", "source:S1 prison", "nosuchword", "prison nosuchword",
-    "prison OR nosuchword", 'families "mass graves"',
+    '"evin prison"', '"prison death commission"', 'title:"evin prison"', "execut*", "grves~",
+    "source:S1 prison", "nosuchword", "prison nosuchword", "prison OR nosuchword",
+    'families "mass graves"', '"evin prison" OR graves', 'tehran "death death"',
 ]  # fmt: skip
 
 
