@@ -33,7 +33,7 @@ from search_app.readers import SearchIndex
 from search_app.rendering import is_http_url
 from search_app.schema import stored
 from search_app.solar_calendar import day_number, iso_span, parse_year_span
-from search_app.vectorized import IndexArrays
+from search_app.vectorized import IndexArrays, Matches
 
 DEFAULTS = Settings()
 #: Public facet name -> index field.
@@ -174,20 +174,19 @@ def _facet_values(entry: dict[str, Any]) -> dict[str, Any]:
 
 
 def _facets(
-    per_doc: dict[str, int], documents: dict[str, dict[str, Any]]
+    arrays: IndexArrays, found: Matches, documents: dict[str, dict[str, Any]]
 ) -> dict[str, list[FacetValue]]:
     """Count matching passages by source, type, language and year, from their documents."""
-    counts: dict[str, dict[Any, int]] = {name: {} for name in FACET_FIELDS}
-    for doc_id, matches in per_doc.items():
-        entry = documents.get(doc_id)
-        if entry is None:
-            continue  # removed while this search ran
-        for name, value in _facet_values(entry).items():
-            if value not in (None, ""):
-                counts[name][value] = counts[name].get(value, 0) + matches
     facets = {}
-    for name, values in counts.items():
-        listed = [FacetValue(str(value), count) for value, count in values.items()]
+    for name in FACET_FIELDS:
+
+        def value_of(doc_id: str, name: str = name) -> Any:
+            entry = documents.get(doc_id)  # None: removed while this search ran
+            value = _facet_values(entry)[name] if entry is not None else None
+            return None if value == "" else value
+
+        counts = arrays.count_by(found, name, value_of)
+        listed = [FacetValue(str(value), count) for value, count in counts.items()]
         if name == "year":
             listed.sort(key=lambda f: f.value, reverse=True)
         else:
@@ -228,14 +227,14 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
         arrays = index.arrays(searcher)
         filter_query = _filter(request)
         found, partial = arrays.matches(searcher, query, filter_query, deadline)
-        # matches are counted by document only; every facet follows from the documents' metadata
-        per_doc = arrays.count_by_document(found)
+        # matches are counted by document: the facets follow from the documents' metadata
+        per_doc = arrays.document_counts(found)
         cap = None if request.doc else limits.per_document
         listed = arrays.best(
             found, request.page * page_size, cap, _date_order(arrays, generation, request.sort)
         )
         # the length of the list after at most per_document passages of each document
-        listed_total = sum(min(n, cap or n) for n in per_doc.values())
+        listed_total = int(np.minimum(per_doc, cap).sum() if cap else per_doc.sum())
         highlighter = Highlighter.for_query(query, searcher.reader())
         hits: list[Hit] = []
         seen: set[str] = set()
@@ -245,7 +244,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             hits.append(
                 replace(
                     found_hit,
-                    matches_in_document=per_doc.get(found_hit.doc_id, 1),
+                    matches_in_document=int(per_doc[arrays.doc_of_passage[docnum]]),
                     first_of_document=found_hit.doc_id not in seen,
                 )
             )
@@ -261,11 +260,11 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                 any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
-        facets = _facets(per_doc, generation.documents)
+        facets = _facets(arrays, found, generation.documents)
     return ResultPage(
         request=request,
         total=total,
-        documents=len(per_doc),
+        documents=int(np.count_nonzero(per_doc)),
         page=request.page,
         pages=max(1, math.ceil(listed_total / page_size)),
         hits=hits,

@@ -16,7 +16,7 @@ import math
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Hashable, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -76,6 +76,7 @@ class IndexArrays:
         self._cached = 0
         self._max_cached = max_cached_postings
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
 
     # -- per-field and per-term arrays -------------------------------------------------------
 
@@ -192,10 +193,29 @@ class IndexArrays:
 
     # -- what the result page needs ----------------------------------------------------------
 
-    def count_by_document(self, found: Matches) -> dict[str, int]:
-        """Return the number of matching passages of each document that has any."""
-        counts = np.bincount(self.doc_of_passage[found.ids], minlength=len(self.doc_ids))
-        return {self.doc_ids[n]: int(counts[n]) for n in np.flatnonzero(counts)}
+    def document_counts(self, found: Matches) -> np.ndarray:
+        """Return the number of matching passages of each document, by position in
+        :attr:`doc_ids`."""
+        return np.bincount(self.doc_of_passage[found.ids], minlength=len(self.doc_ids))
+
+    def count_by(
+        self, found: Matches, name: str, value_of: Callable[[str], Hashable | None]
+    ) -> dict[Hashable, int]:
+        """Count matching passages by a value of their document (``value_of(doc_id)``, ``None``
+        for none), such as its source; the values are looked up once per index state."""
+        with self._lock:
+            coded = self._document_values.get(name)
+        if coded is None:
+            values = [value_of(doc_id) for doc_id in self.doc_ids]
+            labels = sorted({v for v in values if v is not None}, key=str)
+            number = {label: n for n, label in enumerate(labels)}
+            codes = np.array([number.get(v, len(labels)) for v in values], dtype=np.int64)
+            coded = (codes, labels)
+            with self._lock:
+                self._document_values[name] = coded
+        codes, labels = coded
+        counts = np.bincount(codes[self.doc_of_passage[found.ids]], minlength=len(labels) + 1)
+        return {labels[n]: int(counts[n]) for n in np.flatnonzero(counts[:-1]).tolist()}
 
     def best(
         self,
@@ -207,6 +227,26 @@ class IndexArrays:
         """Return the ``wanted`` best (passage, score) pairs, at most ``per_document`` of each
         document: by ``document_order`` (a rank per document, lowest first) when given, then by
         score, ties in index order (as Whoosh breaks them)."""
+        shortlist = wanted * (4 if per_document else 1)
+        if document_order is None and len(found.ids) > 2 * shortlist:
+            # by relevance, the best few times ``wanted`` (with every tie of the last) usually
+            # hold the answer: sort those, and everything only if they do not
+            cut = np.partition(found.scores, len(found.scores) - shortlist)[-shortlist]
+            near = found.scores >= cut
+            best = self._sorted_best(
+                Matches(found.ids[near], found.scores[near]), wanted, per_document, None
+            )
+            if len(best) == wanted:
+                return best
+        return self._sorted_best(found, wanted, per_document, document_order)
+
+    def _sorted_best(
+        self,
+        found: Matches,
+        wanted: int,
+        per_document: int | None,
+        document_order: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
         keys = [found.ids, -found.scores]
         if document_order is not None:
             keys.append(document_order[self.doc_of_passage[found.ids]])

@@ -12,12 +12,14 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
+from urllib.parse import urlencode
 
 from flask import (
     Blueprint,
     Response,
     abort,
     current_app,
+    g,
     jsonify,
     redirect,
     render_template,
@@ -394,8 +396,23 @@ def healthz() -> Response:
     return jsonify(status="ok", documents=documents, passages=passages, generation=generation)
 
 
+#: What werkzeug's ``url_for`` leaves unescaped in a query string.
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def search_url(params: Mapping[str, Any]) -> str:
+    """Return the result page's URL for ``params``, encoded as ``url_for`` encodes it, without
+    its routing cost: a result page has a link for each facet value, about a hundred."""
+    base = g.get("search_base")
+    if base is None:
+        base = g.search_base = url_for("search.search_page")
+    items = [(name, value) for name, value in params.items() if value is not None]
+    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
+
+
 TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
     "passage_link": passage_link,
+    "search_url": search_url,
     "is_http_url": is_http_url,
     "solar_label": solar_label,
 }

@@ -117,12 +117,17 @@ def test_date_order_puts_undated_documents_last_both_ways(index: SearchIndex) ->
 
 def test_counts_by_document_add_up_to_the_total(index: SearchIndex) -> None:
     page = search(index, SearchRequest(q="prison"))
-    with index.searcher() as (_generation, searcher):
+    with index.searcher() as (generation, searcher):
         arrays = index.arrays(searcher)
         found, _ = arrays.matches(searcher, parse("prison").query)
-        counts = arrays.count_by_document(found)
-    assert sum(counts.values()) == page.total == len(found.ids)
-    assert len(counts) == page.documents and "d010" not in counts
+        counts = arrays.document_counts(found)
+        by_source = arrays.count_by(found, "source", lambda d: generation.documents[d]["source"])
+        theirs = searcher.search(parse("prison").query, limit=None, groupedby="source_facet")
+    assert counts.sum() == page.total == len(found.ids) == sum(by_source.values())
+    assert np.count_nonzero(counts) == page.documents
+    assert counts[arrays.doc_ids.index("d010")] == 0  # deleted
+    assert by_source == {name: len(docs) for name, docs in theirs.groups("source_facet").items()}
+    assert {f.value: f.count for f in page.facets["source"]} == by_source
 
 
 @pytest.mark.parametrize(
