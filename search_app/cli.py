@@ -160,11 +160,16 @@ def index_command(settings: Settings, full: bool, strict: bool) -> None:
 @click.option("--host", default="127.0.0.1", show_default=True, help="Address to listen on.")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535))
 @click.option("--threads", default=8, show_default=True, type=click.IntRange(1, 64))
-def serve(settings: Settings, host: str, port: int, threads: int) -> None:
+@click.option(
+    "--workers",
+    default=1,
+    show_default=True,
+    type=click.IntRange(1, 64),
+    help="Server processes (one per CPU core serves the most searches).",
+)
+def serve(settings: Settings, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the search page with a production WSGI server (building the index if needed)."""
-    import waitress
-
-    from search_app import create_app
+    from search_app import create_app, serving
 
     if read_generation(settings.index_dir) is None:
         click.echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
@@ -176,21 +181,9 @@ def serve(settings: Settings, host: str, port: int, threads: int) -> None:
     handler.setFormatter(logging.Formatter("%(message)s"))
     access.addHandler(handler)
     access.propagate = False  # one line per request, not one more from the root logger
-    click.echo(f"Serving on http://{host}:{port}/ (Ctrl+C to stop)")
-    waitress.serve(
-        app,
-        host=host,
-        port=port,
-        threads=threads,
-        ident="search_app",
-        max_request_header_size=MAX_REQUEST_HEADERS,
-        max_request_body_size=MAX_REQUEST_BODY,
-        channel_timeout=30,
-    )
-
-
-MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
-MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
+    processes = f" with {workers} worker processes" if workers > 1 else ""
+    click.echo(f"Serving on http://{host}:{port}/{processes} (Ctrl+C to stop)")
+    serving.serve(app, host, port, threads, workers)
 
 
 def _cli_link(doc_id: str, passage: int, q: str, exact: bool = False) -> str:

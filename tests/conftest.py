@@ -134,7 +134,11 @@ class Server:
 
 
 def start_server(
-    corpus_dir: Path, index_dir: Path, timeout: float = 30.0, **settings: str
+    corpus_dir: Path,
+    index_dir: Path,
+    timeout: float = 30.0,
+    options: tuple[str, ...] = (),
+    **settings: str,
 ) -> Server:
     """Start ``search-app serve`` (the production server) and wait until it answers.
 
@@ -148,7 +152,7 @@ def start_server(
     log = tempfile.TemporaryFile(mode="w+")
     process = subprocess.Popen(
         [sys.executable, "-m", "search_app", "serve", "--port", str(port),
-         "--corpus", str(corpus_dir), "--index", str(index_dir)],
+         "--corpus", str(corpus_dir), "--index", str(index_dir), *options],
         stdout=log, stderr=subprocess.STDOUT, text=True, env=env,
     )  # fmt: skip
     url = f"http://127.0.0.1:{port}"

@@ -3,6 +3,7 @@
 import json
 import subprocess
 import sys
+import time
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -73,3 +74,41 @@ def test_serve_says_it_builds_the_index_first(tmp_path: Path) -> None:
     assert f"No usable index in {tmp_path / 'fresh'}/ yet: building it now.\n" in output
     assert "Built index gen-" in output
     assert "Serving on http://127.0.0.1:" in output
+
+
+def _children(pid: int) -> set[int]:
+    return {
+        int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _parent(stat) == pid
+    }
+
+
+def _parent(stat: Path) -> int | None:
+    try:  # the fields after the command name (which may hold spaces): state, then parent
+        return int(stat.read_text().rpartition(")")[2].split()[1])
+    except (OSError, IndexError, ValueError):
+        return None  # the process ended meanwhile
+
+
+def test_several_worker_processes_share_the_port_and_stop_together(
+    tmp_path: Path, corpus_dir: Path
+) -> None:
+    server = start_server(corpus_dir, tmp_path / "index", options=("--workers", "2"))
+    try:
+        workers = _children(server.process.pid)
+        assert len(workers) == 2
+        pages = {get(server.url + "/search?q=commission&page=2")[2] for _ in range(20)}
+        assert len(pages) == 1 and "page 2 of 3" in pages.pop()  # every worker, the same page
+        # a worker that dies is replaced
+        subprocess.run(["kill", "-9", str(min(workers))], check=True)
+        deadline = time.monotonic() + 10
+        while _children(server.process.pid) in (workers, workers - {min(workers)}):
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.05)
+        assert len(_children(server.process.pid)) == 2
+        assert get(server.url + "/healthz")[0] == 200
+        remaining = _children(server.process.pid)
+    finally:
+        output = stop_server(server)
+    assert server.process.returncode == 0, output
+    assert "with 2 worker processes" in output and "ended; starting another" in output
+    assert not any(Path(f"/proc/{pid}").exists() for pid in remaining)  # none left behind
