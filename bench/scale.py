@@ -173,8 +173,24 @@ def throughput(targets: list[tuple[str, str]], clients: int, seconds: float) -> 
 
 
 def rss_mb(pid: int) -> float:
-    status = Path(f"/proc/{pid}/status").read_text()
-    return int(re.search(r"VmHWM:\s+(\d+)", status).group(1)) / 1024
+    """Peak memory of a process and its children (the workers of a multi-process server)."""
+    total = 0
+    for stat in [Path(f"/proc/{pid}/stat"), *Path("/proc").glob("[0-9]*/stat")]:
+        try:
+            fields = stat.read_text().rpartition(")")[2].split()
+            if stat.parent.name != str(pid) and fields[1] != str(pid):
+                continue
+            status = (stat.parent / "status").read_text()
+        except (OSError, IndexError):
+            continue
+        total += int(re.search(r"VmHWM:\s+(\d+)", status).group(1))
+    return total / 1024
+
+
+def new_words(documents: list, count: int = 60) -> list[str]:
+    """Seeded words of the corpus, each searched once: nothing of them is in memory yet."""
+    words = sorted({w.lower() for d in documents for w in re.findall(r"[A-Za-z]{6,12}", d[3])})
+    return random.Random(5).sample(words, min(count, len(words)))
 
 
 def serve(
@@ -218,11 +234,23 @@ def measure(documents: list, workdir: Path, rounds: int, seconds: float) -> dict
     # the engine's own cost (no result cache), then as users meet it (pages cached)
     server, row["cold start s"] = serve(command, targets[0][1], result_cache="0")
     try:
+        fresh = [("new word", f"{base}/search?q={word}") for word in new_words(documents)]
+        first = latency(fresh, 1)
+        row.update({f"ours new-word {k}": v for k, v in first.items()})
         ours = latency(targets, rounds)
         row.update({f"ours {k}": v for k, v in ours.items()})
         for clients in (1, 2, 8):
             row[f"ours req/s {clients}c"] = throughput(targets, clients, seconds)
         row["ours RSS MB"] = rss_mb(server.pid)
+    finally:
+        server.terminate()
+        server.wait()
+    # one worker process per core
+    server, _ = serve([*command, "--workers", "2"], targets[0][1], result_cache="0")
+    try:
+        latency(targets, 1)  # each worker reads the index once
+        row["ours 2 workers req/s 8c"] = throughput(targets, 8, seconds)
+        row["ours 2 workers RSS MB"] = rss_mb(server.pid)
     finally:
         server.terminate()
         server.wait()

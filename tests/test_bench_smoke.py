@@ -70,5 +70,10 @@ def test_scale_benchmark_smoke_run() -> None:
 
     [row] = scale.main(["--smoke"])
     assert (row["documents"], row["passages"]) == (40, 200)
-    for measure in ("full build s", "ours p50 ms", "FTS5 p50 ms", "ours req/s 8c", "ours RSS MB"):
+    measures = (
+        "full build s", "ours p50 ms", "ours new-word p50 ms", "FTS5 p50 ms", "ours req/s 8c",
+        "ours RSS MB", "ours 2 workers req/s 8c", "ours 2 workers RSS MB",
+    )  # fmt: skip
+    for measure in measures:
         assert row[measure] > 0, measure
+    assert row["ours 2 workers RSS MB"] > row["ours RSS MB"]  # the workers are counted too
