@@ -9,7 +9,7 @@ used: the SciFact *train* split and Cranfield queries 1-112; tune on nothing els
     python bench/relevance.py                     # both collections (a few minutes)
     python bench/relevance.py --collection scifact --limit 100
     python bench/relevance.py --scifact DIR       # any BEIR-format folder (corpus, queries, qrels)
-    python bench/relevance.py --collection scifact --grid   # tuning: title boost x B x K1
+    python bench/relevance.py --collection scifact --grid --b 0.5,0.75 --k1 0.9,1.2  # tuning
 """
 
 from __future__ import annotations
@@ -155,19 +155,21 @@ def evaluate(collection: Collection, limit: int | None, workdir: Path) -> dict[s
     return {**rank(collection, SearchIndex(index), limit), "build s": seconds}
 
 
-GRID_TITLE_BOOSTS = (0.3,)
-GRID_B = (0.5, 0.6, 0.75, 0.9)
-GRID_K1 = (0.9, 1.2, 1.5, 1.8)
-
-
-def grid(collection: Collection, limit: int | None, workdir: Path) -> None:
+def grid(
+    collection: Collection,
+    limit: int | None,
+    workdir: Path,
+    boosts: list[float],
+    bs: list[float],
+    k1s: list[float],
+) -> None:
     """Rank with every combination of title boost, B and K1 on one index (for tuning)."""
     index, _seconds = build(collection, workdir)
     print("| title boost | B | K1 | nDCG@10 | Recall@100 |")
     print("|---|---|---|---|---|")
-    for boost in GRID_TITLE_BOOSTS:
-        for b in GRID_B:
-            for k1 in GRID_K1:
+    for boost in boosts:
+        for b in bs:
+            for k1 in k1s:
                 ranking.TITLE_BOOST = boost
                 reader = SearchIndex(index, result_cache=0, weighting=BM25F(B=b, K1=k1))
                 scores = rank(collection, reader, limit)
@@ -182,6 +184,10 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     parser.add_argument("--cranfield", type=Path, default=DATA / "cranfield")
     parser.add_argument("--limit", type=int, default=None, help="judged queries per collection")
     parser.add_argument("--grid", action="store_true", help="tune: rank with many settings")
+    numbers = lambda text: [float(value) for value in text.split(",")]  # noqa: E731
+    parser.add_argument("--title-boosts", type=numbers, default=[0.3], help="for --grid")
+    parser.add_argument("--b", type=numbers, default=[0.5, 0.6, 0.75, 0.9], help="for --grid")
+    parser.add_argument("--k1", type=numbers, default=[0.9, 1.2, 1.5, 1.8], help="for --grid")
     args = parser.parse_args(argv)
     loaders = {
         "scifact": lambda: load_beir(args.scifact),
@@ -191,7 +197,7 @@ def main(argv: list[str] | None = None) -> dict[str, dict[str, float]]:
     if args.grid:
         for name in names:
             with tempfile.TemporaryDirectory() as workdir:
-                grid(loaders[name](), args.limit, Path(workdir))
+                grid(loaders[name](), args.limit, Path(workdir), args.title_boosts, args.b, args.k1)
         return {}
     results = {}
     print("| collection | queries | documents | nDCG@10 | Recall@100 | build s | search ms/query |")

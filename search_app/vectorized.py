@@ -1,13 +1,13 @@
-"""Matching and BM25F scoring of word queries on whole posting lists at once, with numpy.
+"""Matching and BM25F scoring of queries on whole posting lists at once, with numpy.
 
 Whoosh matches and scores one posting at a time in Python: a search for a frequent word (12,000
 passages of the Linux documentation) took 60 ms to count its matches and 60 more to rank them.
-Here a query made of words (``Term``, ``And``, ``Or``, ``AndNot``, ``AndMaybe``, ``Require``)
-is evaluated on arrays: each word's posting list is read once (and kept, per index state), scored
-with Whoosh's own BM25F formula and statistics, and combined with set operations. The result is
-the same set of passages with the same scores as Whoosh's (up to the last bits of a sum), so the
-page does not change, only its cost. Phrases, prefixes, fuzzy words and ranges raise
-:class:`Unsupported`, and the caller lets Whoosh do those.
+Here a query (words, ``And``, ``Or``, ``AndNot``, ``AndMaybe``, ``Require``, phrases) is
+evaluated on arrays: each word's posting list is read once (and kept, per index state), scored
+with Whoosh's own BM25F formula and statistics, and combined with set operations; a phrase's
+word positions are read only for the passages that hold all its words. The result is the same
+set of passages with the same scores as Whoosh's, so the page does not change, only its cost.
+Any other kind of query part is matched by Whoosh's own matcher.
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 from whoosh.util.numeric import byte_to_length
 
-#: Posting entries kept in memory per index state (8 bytes each).
+#: Posting entries kept in memory per index state (16 bytes each).
 MAX_CACHED_POSTINGS = 4_000_000
 _LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 _EMPTY_IDS = np.zeros(0, dtype=np.int64)
@@ -38,7 +38,7 @@ PHRASE_CHUNK = 2048
 
 
 class Unsupported(Exception):
-    """The query has a part that only Whoosh's matchers evaluate (a phrase, a prefix...)."""
+    """The searcher scores with another model than BM25F, which these arrays do not mirror."""
 
 
 @dataclass(frozen=True)
@@ -66,9 +66,6 @@ class IndexArrays:
         if reader.has_deletions():
             self.live = np.zeros(reader.doc_count_all(), dtype=bool)
             self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
-        self._leaves = [
-            (leaf, offset, leaf.doc_count_all()) for leaf, offset in reader.leaf_readers()
-        ]
         self._size = reader.doc_count_all()
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
@@ -80,14 +77,15 @@ class IndexArrays:
 
     # -- per-field and per-term arrays -------------------------------------------------------
 
-    def field_lengths(self, fieldname: str) -> np.ndarray:
+    def field_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         """Return every passage's length in ``fieldname``, as Whoosh's scorer reads it."""
         with self._lock:
             lengths = self._lengths.get(fieldname)
         if lengths is not None:
             return lengths
         lengths = np.ones(self._size)  # Whoosh's default where a segment has no lengths
-        for leaf, offset, count in self._leaves:
+        for leaf, offset in searcher.reader().leaf_readers():  # this thread's open files
+            count = leaf.doc_count_all()
             perdoc = leaf._perdoc  # Whoosh has no public reader of the length column
             column = _lenfield(fieldname)
             if perdoc.has_column(column):
@@ -171,7 +169,7 @@ class IndexArrays:
     ) -> tuple[Matches, bool]:
         """Return every passage that ``query`` matches (and ``filter_query`` lets through), with
         the score Whoosh gives it, and whether ``deadline`` (``time.monotonic()``) cut the
-        matching short. Only parts that Whoosh matches one posting at a time (phrases) can be.
+        matching short: only comparing phrase positions (and parts left to Whoosh) can be.
 
         :raises Unsupported: when the index is not scored with BM25F.
         """
@@ -278,8 +276,8 @@ class IndexArrays:
 
 
 class _Evaluation:
-    """One query evaluated on the arrays: words on whole posting lists, other parts (phrases)
-    by Whoosh's matcher, until the deadline."""
+    """One query evaluated on the arrays: words on whole posting lists, phrases on the positions
+    of their candidates, anything else by Whoosh's matcher; the last two until the deadline."""
 
     def __init__(self, arrays: IndexArrays, searcher: Searcher, deadline: float) -> None:
         self.arrays = arrays
@@ -352,7 +350,7 @@ class _Evaluation:
         k1 = weighting.K1
         idf = searcher.idf(fieldname, text)
         average = searcher.avg_field_length(fieldname) or 1
-        lengths = self.arrays.field_lengths(fieldname)[ids]
+        lengths = self.arrays.field_lengths(searcher, fieldname)[ids]
         # whoosh.scoring.bm25, on every posting at once
         scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
         return Matches(ids, scores)
