@@ -14,8 +14,8 @@ from whoosh.scoring import BM25F
 #: makes a passage match (the passage itself must), it ranks passages of on-topic documents first.
 TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.3"))
 #: BM25's length normalisation (0: none, 1: full) and term-frequency saturation.
-BM25_B = float(os.environ.get("SEARCH_APP_BM25_B", "0.75"))
-BM25_K1 = float(os.environ.get("SEARCH_APP_BM25_K1", "1.2"))
+BM25_B = float(os.environ.get("SEARCH_APP_BM25_B", "0.4"))
+BM25_K1 = float(os.environ.get("SEARCH_APP_BM25_K1", "0.7"))
 
 
 def weighting() -> BM25F:
