@@ -175,10 +175,10 @@ def throughput(targets: list[tuple[str, str]], clients: int, seconds: float) -> 
 def rss_mb(pid: int) -> float:
     """Peak memory of a process and its children (the workers of a multi-process server)."""
     total = 0
-    for stat in [Path(f"/proc/{pid}/stat"), *Path("/proc").glob("[0-9]*/stat")]:
+    for stat in Path("/proc").glob("[0-9]*/stat"):
         try:
-            fields = stat.read_text().rpartition(")")[2].split()
-            if stat.parent.name != str(pid) and fields[1] != str(pid):
+            parent = stat.read_text().rpartition(")")[2].split()[1]  # after the command name
+            if str(pid) not in (stat.parent.name, parent):
                 continue
             status = (stat.parent / "status").read_text()
         except (OSError, IndexError):
