@@ -6,16 +6,30 @@ that measures them); each can be set in the environment to rank another kind of 
 
 from __future__ import annotations
 
+import math
 import os
 
 from whoosh.scoring import BM25F
 
+
+def _setting(name: str, default: float, low: float, high: float) -> float:
+    """Read a ranking setting from the environment, refusing what BM25 cannot use."""
+    raw = os.environ.get(f"SEARCH_APP_{name}", str(default))
+    try:
+        value = float(raw)
+    except ValueError:
+        value = math.nan
+    if not low <= value <= high:
+        raise ValueError(f"SEARCH_APP_{name} must be a number from {low} to {high}, not {raw!r}.")
+    return value
+
+
 #: How much the query's words in a passage's document title add to its score. The title never
 #: makes a passage match (the passage itself must), it ranks passages of on-topic documents first.
-TITLE_BOOST = float(os.environ.get("SEARCH_APP_TITLE_BOOST", "0.3"))
+TITLE_BOOST = _setting("TITLE_BOOST", 0.3, 0.0, 100.0)
 #: BM25's length normalisation (0: none, 1: full) and term-frequency saturation.
-BM25_B = float(os.environ.get("SEARCH_APP_BM25_B", "0.4"))
-BM25_K1 = float(os.environ.get("SEARCH_APP_BM25_K1", "0.7"))
+BM25_B = _setting("BM25_B", 0.4, 0.0, 1.0)
+BM25_K1 = _setting("BM25_K1", 0.7, 0.0, 100.0)
 
 
 def weighting() -> BM25F:

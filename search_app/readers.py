@@ -31,7 +31,7 @@ from search_app.indexing import (
     read_generation,
 )
 from search_app.queries import stems
-from search_app.vectorized import IndexArrays
+from search_app.vectorized import IndexArrays, reader_state
 
 T = TypeVar("T")
 
@@ -64,7 +64,8 @@ class SearchIndex:
         self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.result_cache = result_cache
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
-        self._arrays: tuple[tuple[Any, ...], IndexArrays] | None = None
+        self._arrays: OrderedDict[tuple[Any, ...], IndexArrays] = OrderedDict()
+        self._arrays_lock = threading.Lock()
 
     def _close(self, searcher: Searcher) -> None:
         with self._lock:
@@ -76,7 +77,8 @@ class SearchIndex:
         """Close every thread's searcher (their open files); the next search opens anew."""
         with self._lock:
             searchers, self._open = self._open, []
-            self._key = self._arrays = None
+            self._key = None
+            self._arrays = OrderedDict()
         for searcher in searchers:
             searcher.close()
         self._local = threading.local()
@@ -148,16 +150,21 @@ class SearchIndex:
         return self._variants
 
     def arrays(self, searcher: Searcher) -> IndexArrays:
-        """Return the arrays for vectorised search of the index state ``searcher`` (this
-        thread's, from :meth:`searcher`) reads, made once per state for every thread."""
-        key = self._local.cached[0]
-        with self._lock:
-            if self._arrays is not None and self._arrays[0] == key:
-                return self._arrays[1]
-        arrays = IndexArrays(searcher.reader())
-        with self._lock:
-            self._arrays = (key, arrays)
-        return arrays
+        """Return the arrays for vectorised search of what ``searcher`` (this thread's, from
+        :meth:`searcher`) reads, made once for every thread.
+
+        They are keyed by the segments the searcher really reads, not only by the manifest: an
+        update commits its segments before it rewrites the manifest, and a searcher opened in
+        between reads the new segments.
+        """
+        key = (self._local.cached[0], reader_state(searcher.reader()))
+        with self._arrays_lock:  # one thread builds them; the others wait for it
+            arrays = self._arrays.get(key)
+            if arrays is None:
+                arrays = self._arrays[key] = IndexArrays(searcher.reader())
+                while len(self._arrays) > 2:  # the state being left, and the new one
+                    self._arrays.popitem(last=False)
+            return arrays
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:

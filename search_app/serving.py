@@ -2,23 +2,33 @@
 
 Python runs one thread at a time per process, so one process serves at most one core's worth of
 searches. With ``workers`` > 1 the parent opens the listening socket, forks that many waitress
-processes onto it (the kernel hands each new connection to one of them), replaces any that dies,
-and stops them all on SIGTERM or Ctrl+C. Each worker keeps its own searchers, caches and rate-limit
-counts.
+processes onto it (the kernel hands each new connection to one of them), replaces any that dies
+(backing off, and giving up when they keep dying at start), and stops them all on SIGTERM or
+Ctrl+C; workers end with their parent even when it is killed. Each worker keeps its own searchers,
+caches and rate-limit counts.
 """
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import socket
 import sys
+import time
+import traceback
+from collections.abc import Callable
 from typing import Any
 
 import waitress
 
 MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
 MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
+#: A worker that dies sooner than this after its start counts as failing to start; after this
+#: many such deaths in a row the server stops instead of restarting them for ever.
+QUICK_DEATH_SECONDS = 5.0
+MAX_QUICK_DEATHS = 5
+_PR_SET_PDEATHSIG = 1
 
 
 def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> None:
@@ -41,48 +51,88 @@ def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> Non
     _supervise(lambda: waitress.serve(app, sockets=[listener], **options), workers)
 
 
-def _start(run: Any) -> int:
+def _start(run: Callable[[], None]) -> int:
+    """Fork a worker running ``run``; it ends with its parent."""
+    parent = os.getpid()
     pid = os.fork()
-    if pid == 0:  # the worker
+    if pid:
+        return pid
+    status = 0
+    try:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
-        status = 0
-        try:
-            run()
-        except BaseException:  # noqa: BLE001 - reported, then the worker ends
-            import traceback
+        signal.pthread_sigmask(signal.SIG_SETMASK, set())  # the parent blocked them to fork
+        _end_with_parent()
+        if os.getppid() != parent:  # it died before the line above
+            os._exit(0)
+        run()
+    except BaseException:  # noqa: BLE001 - reported, then the worker ends
+        traceback.print_exc()
+        status = 1
+    finally:
+        sys.stderr.flush()
+        os._exit(status)
 
-            traceback.print_exc()
-            status = 1
-        finally:
-            sys.stderr.flush()
-            os._exit(status)
-    return pid
+
+def _end_with_parent() -> None:
+    """Have the kernel send this process SIGTERM when its parent dies (Linux), so that killed
+    supervisors leave no worker holding the port."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
+    except (OSError, AttributeError):
+        pass  # not Linux: a killed parent leaves its workers, as with most servers
 
 
-def _supervise(run: Any, workers: int) -> None:
-    stopping = False
-    children = {_start(run) for _ in range(workers)}
+def _supervise(run: Callable[[], None], workers: int) -> None:
+    stopping = failed = False
+    children: set[int] = set()
+    quick_deaths = 0
+    started: dict[int, float] = {}
 
     def stop(_signum: int, _frame: Any) -> None:
         nonlocal stopping
         stopping = True
-        for pid in children:
+        for pid in list(children):
             try:
                 os.kill(pid, signal.SIGTERM)
             except ProcessLookupError:
                 pass
 
+    def spawn() -> None:
+        # no stop signal between the fork and the bookkeeping: a worker is always known
+        signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGTERM, signal.SIGINT})
+        try:
+            if not stopping:
+                pid = _start(run)
+                children.add(pid)
+                started[pid] = time.monotonic()
+        finally:
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGTERM, signal.SIGINT})
+
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    for _ in range(workers):
+        spawn()
     while children:
         try:
             pid, _status = os.wait()
         except ChildProcessError:
             break
-        except InterruptedError:
-            continue
         children.discard(pid)
-        if not stopping:
-            print(f"worker {pid} ended; starting another", file=sys.stderr, flush=True)
-            children.add(_start(run))
+        if stopping:
+            continue
+        lived = time.monotonic() - started.pop(pid, 0.0)
+        quick_deaths = quick_deaths + 1 if lived < QUICK_DEATH_SECONDS else 0
+        if quick_deaths >= MAX_QUICK_DEATHS:
+            print(f"workers keep dying at start ({quick_deaths} in a row): stopping",
+                  file=sys.stderr, flush=True)  # fmt: skip
+            failed = True
+            stop(signal.SIGTERM, None)
+            continue
+        print(f"worker {pid} ended; starting another", file=sys.stderr, flush=True)
+        if quick_deaths:
+            time.sleep(quick_deaths)  # back off: something is wrong at start
+        spawn()
+    if failed:
+        raise SystemExit(1)

@@ -58,7 +58,8 @@ class IndexArrays:
     document each passage belongs to, field lengths, live passages, and recent posting lists."""
 
     def __init__(self, reader: IndexReader, max_cached_postings: int = MAX_CACHED_POSTINGS) -> None:
-        doc_ids = list(reader.column_reader("doc_id"))
+        # an index of an empty corpus has no segment, and no column to read
+        doc_ids = list(reader.column_reader("doc_id")) if reader.doc_count_all() else []
         self.doc_ids: list[str] = sorted(set(doc_ids))
         ordinal = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
         self.doc_of_passage = np.fromiter((ordinal[d] for d in doc_ids), np.int32, len(doc_ids))
@@ -73,6 +74,7 @@ class IndexArrays:
         self._cached = 0
         self._max_cached = max_cached_postings
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._filtered = 0
         self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
 
     # -- per-field and per-term arrays -------------------------------------------------------
@@ -116,6 +118,8 @@ class IndexArrays:
             _append_postings(matcher, offset, ids, weights)
         found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
         with self._lock:
+            if key in self._postings:  # another thread read it meanwhile
+                return self._postings[key]
             self._postings[key] = found
             self._cached += len(ids)
             while self._cached > self._max_cached and len(self._postings) > 1:
@@ -153,9 +157,12 @@ class IndexArrays:
         found = np.fromiter(searcher.docs_for_query(filter_query), np.int64)
         found.sort()
         with self._lock:
-            self._filters[key] = found
-            while len(self._filters) > 64:
-                self._filters.popitem(last=False)
+            if key not in self._filters:
+                self._filters[key] = found
+                self._filtered += len(found)
+            while self._filtered > self._max_cached // 4 and len(self._filters) > 1:
+                _key, dropped = self._filters.popitem(last=False)
+                self._filtered -= len(dropped)
         return found
 
     # -- evaluation --------------------------------------------------------------------------
@@ -176,15 +183,14 @@ class IndexArrays:
         if type(searcher.weighting) is not BM25F:
             raise Unsupported(type(searcher.weighting).__name__)
         evaluation = _Evaluation(self, searcher, deadline)
-        found = evaluation.evaluate(query)
+        allowed = None if filter_query is None else self.filter_ids(searcher, filter_query)
+        found = evaluation.evaluate(query, allowed)  # phrases are only matched where allowed
         keep = None
         if self.live is not None:
             keep = self.live[found.ids]
-        if filter_query is not None:
-            allowed = np.isin(
-                found.ids, self.filter_ids(searcher, filter_query), assume_unique=True
-            )
-            keep = allowed if keep is None else keep & allowed
+        if allowed is not None:
+            inside = np.isin(found.ids, allowed, assume_unique=True)
+            keep = inside if keep is None else keep & inside
         if keep is not None:
             found = Matches(found.ids[keep], found.scores[keep])
         return found, evaluation.partial
@@ -303,7 +309,7 @@ class _Evaluation:
             found = _union([self.evaluate(sub, within) for sub in node.subqueries])
         elif isinstance(node, wq.AndNot):
             found = self.evaluate(node.a, within)
-            found = _without(found, self.evaluate(node.b, found.ids))
+            found = _without(found, self._excluded(node.b, found.ids))
         elif isinstance(node, wq.AndMaybe):
             found = self.evaluate(node.a, within)
             found = _maybe(found, self.evaluate(node.b, found.ids))
@@ -332,10 +338,19 @@ class _Evaluation:
             )
             found = Matches(common, found.scores[mine] + other.scores[theirs])
         for sub in unwanted:
-            found = _without(found, self.evaluate(sub, found.ids))
+            found = _without(found, self._excluded(sub, found.ids))
             # Whoosh intersects with the inverse of the word, whose every "match" scores 1
             found = Matches(found.ids, found.scores + 1.0)
         return found
+
+    def _excluded(self, node: wq.Query, within: np.ndarray) -> Matches:
+        """Match what a query excludes, among ``within``, in full: cut short by the time limit,
+        it would let excluded passages through (a partial page must only miss passages)."""
+        deadline, self.deadline = self.deadline, math.inf
+        try:
+            return self.evaluate(node, within)
+        finally:
+            self.deadline = deadline
 
     def _term(self, fieldname: str, text: Any) -> Matches:
         searcher = self.searcher
@@ -391,7 +406,7 @@ class _Evaluation:
         matcher = node.matcher(self.searcher, self.searcher.context())
         candidates = iter(within.tolist()) if within is not None else None
         steps = 0
-        while matcher.is_active() and not self.partial:
+        while matcher.is_active():
             if steps % 256 == 0 and time.monotonic() > self.deadline:
                 self.partial = True
                 break
@@ -407,6 +422,15 @@ class _Evaluation:
             scores.append(matcher.score())
             matcher.next()
         return Matches(np.array(ids, dtype=np.int64), np.array(scores, dtype=np.float64))
+
+
+def reader_state(reader: IndexReader) -> tuple[tuple[str, int], ...]:
+    """Identify what a reader reads: its segments and how many deletions each has."""
+    state = []
+    for leaf, _offset in reader.leaf_readers():
+        segment = leaf.segment() if hasattr(leaf, "segment") else None
+        state.append((segment.segment_id(), segment.deleted_count()) if segment else ("", 0))
+    return tuple(state)
 
 
 def _tree_sum(parts: list[np.ndarray]) -> np.ndarray:

@@ -1,3 +1,4 @@
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -39,3 +40,14 @@ def test_the_core_imports_neither_flask_nor_click() -> None:
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert result.stdout == "[]\n"
+
+
+@pytest.mark.parametrize(
+    ("name", "value"), [("BM25_B", "2"), ("BM25_K1", "abc"), ("TITLE_BOOST", "-1")]
+)
+def test_a_ranking_setting_out_of_range_is_refused_by_name(name: str, value: str) -> None:
+    env = {**os.environ, f"SEARCH_APP_{name}": value}
+    done = subprocess.run([sys.executable, "-m", "search_app", "--help"], env=env,
+                          capture_output=True, text=True)  # fmt: skip
+    assert done.returncode != 0
+    assert f"SEARCH_APP_{name} must be a number from" in done.stderr

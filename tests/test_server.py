@@ -89,6 +89,13 @@ def _parent(stat: Path) -> int | None:
         return None  # the process ended meanwhile
 
 
+def _running(pid: int) -> bool:
+    try:  # a zombie (state Z) has ended; only its parent's wait is missing
+        return Path(f"/proc/{pid}/stat").read_text().rpartition(")")[2].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
 def test_several_worker_processes_share_the_port_and_stop_together(
     tmp_path: Path, corpus_dir: Path
 ) -> None:
@@ -111,4 +118,19 @@ def test_several_worker_processes_share_the_port_and_stop_together(
         output = stop_server(server)
     assert server.process.returncode == 0, output
     assert "with 2 worker processes" in output and "ended; starting another" in output
-    assert not any(Path(f"/proc/{pid}").exists() for pid in remaining)  # none left behind
+    assert not any(_running(pid) for pid in remaining)  # none left behind
+
+
+def test_workers_end_when_their_parent_is_killed(tmp_path: Path, corpus_dir: Path) -> None:
+    server = start_server(corpus_dir, tmp_path / "index", options=("--workers", "2"))
+    workers = _children(server.process.pid)
+    assert len(workers) == 2
+    server.process.kill()  # SIGKILL: the parent cannot pass anything on
+    server.process.wait()
+    deadline = time.monotonic() + 10
+    while any(
+        Path(f"/proc/{pid}").exists() and _parent(Path(f"/proc/{pid}/stat")) for pid in workers
+    ):
+        assert time.monotonic() < deadline, "workers outlived their parent"
+        time.sleep(0.05)
+    stop_server(server)

@@ -1,16 +1,22 @@
-"""The array-based matching gives exactly what Whoosh's own matchers give: the same passages,
-the same scores, the same order, through deletions and several segments."""
+"""The array-based matching gives what Whoosh's own matchers give: the same passages, the same
+scores (up to rounding in a sum), the same order, through deletions and several segments."""
 
 import random
+import re
+import threading
+from pathlib import Path
 
 import numpy as np
 import pytest
+from whoosh import index as whoosh_index
 from whoosh import query as wq
 
-from search_app.indexing import build_index
+from search_app.config import Settings
+from search_app.indexing import build_index, read_generation
 from search_app.queries import cap_expansions, parse
 from search_app.readers import SearchIndex
 from search_app.searching import SearchRequest, search
+from search_app.vectorized import IndexArrays
 from tests.conftest import write_corpus
 
 WORDS = "prison prisoners execution executions commission tehran evin families graves death".split()
@@ -149,3 +155,67 @@ def test_excluded_words_exclude(index: SearchIndex, q: str, wanted: str, unwante
             return set(arrays.matches(searcher, parse(text).query)[0].ids.tolist())
 
         assert ids(q) == ids(wanted) - ids(unwanted) != set()
+
+
+def test_an_excluded_phrase_is_excluded_in_full_even_past_the_time_limit(
+    index: SearchIndex,
+) -> None:
+    q = 'prison -"evin prison"'
+    complete = search(index, SearchRequest(q=q, exact=True), Settings(page_size=100))
+    late = search(
+        index, SearchRequest(q=q, exact=True), Settings(page_size=100, search_seconds=1e-9)
+    )
+    assert complete.total > 0 and late.total == complete.total
+    assert [(h.doc_id, h.passage) for h in late.hits] == [
+        (h.doc_id, h.passage) for h in complete.hits
+    ]
+    assert not any(re.search(r"\bevin prison\b", h.text) for h in late.hits)
+
+
+def test_threads_missing_the_same_word_at_once_keep_the_cache_count_right(
+    index: SearchIndex,
+) -> None:
+    start = threading.Barrier(8)
+    with index.searcher() as (_generation, searcher):
+        arrays = IndexArrays(searcher.reader())
+
+    def read() -> None:
+        with index.searcher() as (_generation, searcher):
+            start.wait()
+            arrays.postings(searcher, "text", "prison")
+
+    threads = [threading.Thread(target=read) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert arrays._cached == sum(len(ids) for ids, _weights in arrays._postings.values()) > 0
+
+
+def test_a_searcher_that_sees_newer_segments_gets_arrays_of_its_own(tmp_path: Path) -> None:
+    write_corpus(tmp_path / "c", corpus_files(random.Random(3), 10))
+    build_index(tmp_path / "c", tmp_path / "i")
+    index = SearchIndex(tmp_path / "i", result_cache=0)
+    before = search(index, SearchRequest(q="prison")).total
+    # an update commits its segment before it rewrites the manifest: a thread opening its
+    # searcher in between reads the new segment under the old manifest
+    generation = read_generation(tmp_path / "i")
+    writer = whoosh_index.open_dir(str(generation.path)).writer()
+    for n in range(50):
+        writer.add_document(passage_id=f"new{n}#1", doc_id=f"new{n}", number=1, text="prison")
+    writer.commit()
+    seen: list[int] = []
+    thread = threading.Thread(
+        target=lambda: seen.append(search(index, SearchRequest(q="prison")).total)
+    )
+    thread.start()
+    thread.join()
+    assert seen == [before + 50]
+    assert search(index, SearchRequest(q="prison")).total == before  # this thread's searcher
+
+
+def test_an_empty_index_answers_with_no_results(tmp_path: Path) -> None:
+    (tmp_path / "c").mkdir()
+    build_index(tmp_path / "c", tmp_path / "i")
+    page = search(SearchIndex(tmp_path / "i"), SearchRequest(q="prison OR evin"))
+    assert (page.total, page.hits, page.partial) == (0, [], False)
