@@ -24,7 +24,7 @@ Posting = tuple[str, bytes, int, float, bytes | None]
 #: A term's postings, flattened: document number, weight, value, document number, ...
 _Group = tuple[tuple[str, bytes], list[Any]]
 
-MAX_POSTINGS_IN_MEMORY = 4_000_000  # about 0.5 GB
+MAX_POSTINGS_IN_MEMORY = 1_000_000  # about 130 MB
 
 
 class GroupedPostingPool:
@@ -62,10 +62,9 @@ class GroupedPostingPool:
 
     @staticmethod
     def _read_run(run: IO[bytes]) -> Iterator[_Group]:
-        unpickler = pickle.Unpickler(run)
-        while True:
+        while True:  # one unpickler per group: an unpickler's memo keeps all it has read
             try:
-                yield unpickler.load()
+                yield pickle.load(run)
             except EOFError:
                 return
 

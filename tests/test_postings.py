@@ -1,6 +1,7 @@
 """The grouped posting pool writes the same index as Whoosh's own pool, spilled or not."""
 
 import random
+import tracemalloc
 from pathlib import Path
 from typing import Any
 
@@ -69,3 +70,17 @@ def test_the_index_is_the_one_whooshs_pool_writes(tmp_path: Path, pool_limit: in
     assert len(ours["postings"]) > 20
     assert ours == theirs
     assert ours["leftovers"] == []  # spilled runs are unlinked files
+
+
+def test_merging_spilled_runs_holds_little_in_memory(tmp_path: Path) -> None:
+    pool = GroupedPostingPool(tmp_path, max_postings=2_000)
+    for docnum in range(20_000):
+        for n in range(5):
+            pool.add(("text", f"term{(docnum * 7 + n) % 10_000}".encode(), docnum, 1.5, b"v" * 30))
+    tracemalloc.start()
+    merged = sum(1 for _ in pool.iter_postings())
+    _current, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    pool.cleanup()
+    assert merged == 100_000
+    assert peak < 3_000_000  # every posting kept while merging would be over 10 MB
