@@ -37,10 +37,6 @@ _EMPTY_IDS = np.zeros(0, dtype=np.int64)
 PHRASE_CHUNK = 2048
 
 
-class Unsupported(Exception):
-    """The searcher scores with another model than BM25F, which these arrays do not mirror."""
-
-
 @dataclass(frozen=True)
 class Matches:
     """Matching passages (index document numbers, ascending) and their scores."""
@@ -76,6 +72,7 @@ class IndexArrays:
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
         self._filtered = 0
         self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        self._date_orders: dict[str, np.ndarray] = {}
 
     # -- per-field and per-term arrays -------------------------------------------------------
 
@@ -178,10 +175,9 @@ class IndexArrays:
         the score Whoosh gives it, and whether ``deadline`` (``time.monotonic()``) cut the
         matching short: only comparing phrase positions (and parts left to Whoosh) can be.
 
-        :raises Unsupported: when the index is not scored with BM25F.
+        The searcher must score with BM25F (:func:`search_app.ranking.weighting`), the model the
+        arrays mirror.
         """
-        if type(searcher.weighting) is not BM25F:
-            raise Unsupported(type(searcher.weighting).__name__)
         evaluation = _Evaluation(self, searcher, deadline)
         allowed = None if filter_query is None else self.filter_ids(searcher, filter_query)
         found = evaluation.evaluate(query, allowed)  # phrases are only matched where allowed
@@ -270,7 +266,17 @@ class IndexArrays:
 
     def date_order(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
         """Rank documents by their date (``documents``: the manifest's entries), oldest or
-        newest first; undated documents go last either way."""
+        newest first; undated documents go last either way. Made once per index state."""
+        key = "newest" if newest else "oldest"
+        with self._lock:
+            rank = self._date_orders.get(key)
+        if rank is None:
+            rank = self._rank_by_date(documents, newest)
+            with self._lock:
+                self._date_orders[key] = rank
+        return rank
+
+    def _rank_by_date(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
         dates = [(documents.get(doc_id) or {}).get("date") or "" for doc_id in self.doc_ids]
         distinct, rank = np.unique(np.array(dates, dtype=object), return_inverse=True)
         rank = rank.astype(np.int64)
