@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import asdict, dataclass
 from typing import Any
-from urllib.parse import urlencode
+from urllib.parse import quote_plus, urlencode
 
 from flask import (
     Blueprint,
@@ -410,7 +410,33 @@ def search_url(params: Mapping[str, Any]) -> str:
     return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
 
 
+_VALUE = object()  # where a facet value goes in a link
+
+
+def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
+    """Return ``link(value, selected)``: the link that filters ``req`` by a facet value, or that
+    removes the filter when it is the selected one. A page has about a hundred such links, so the
+    rest of each link is encoded once."""
+    names = ("from", "to") if name == "year" else (name,)
+    removed = search_url(canonical_args(req, page=None, **dict.fromkeys(names)))
+    items = list(canonical_args(req, page=None, **dict.fromkeys(names, _VALUE)).items())
+    first = next(n for n, (key, _value) in enumerate(items) if key == names[0])
+    before = urlencode(items[:first], safe=URL_SAFE)
+    after = urlencode(items[first + len(names) :], safe=URL_SAFE)
+    base = search_url({})
+
+    def link(value: str, selected: bool) -> str:
+        if selected:
+            return removed
+        quoted = quote_plus(str(value), safe=URL_SAFE)
+        middle = "&".join(f"{key}={quoted}" for key in names)
+        return base + "?" + "&".join(part for part in (before, middle, after) if part)
+
+    return link
+
+
 TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+    "facet_link": facet_link,
     "passage_link": passage_link,
     "search_url": search_url,
     "is_http_url": is_http_url,

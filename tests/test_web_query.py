@@ -10,9 +10,12 @@ import re
 from pathlib import Path
 
 import pytest
+from flask import url_for
 
 from search_app import create_app
 from search_app.indexing import build_index
+from search_app.searching import SearchRequest
+from search_app.web import canonical_args, facet_link, search_url
 from tests.conftest import write_corpus
 from tests.test_queries import CORPUS
 
@@ -215,3 +218,48 @@ def test_document_link_with_an_unsearchable_query_still_opens(client) -> None:
     assert "The document is shown without highlights." in page
     assert 'id="p-1"' in page
     assert client.get("/api/doc/a?q=the").status_code == 400
+
+
+@pytest.mark.parametrize(
+    "request_args",
+    [
+        {"q": "x"},
+        {"q": "a b", "source": "Amnesty International", "sort": "newest", "page": 3},
+        {"q": "اعدام", "from": 1367, "to": 1367, "exact": 1, "doc": "fa/x", "language": "fa"},
+        {"q": "&=+#%", "source_type": "ngo-report", "from": 1988},
+    ],
+)
+@pytest.mark.parametrize("name", ["source", "source_type", "language", "year"])
+def test_facet_links_are_the_canonical_links(app, request_args, name) -> None:
+    req = SearchRequest(
+        q=request_args["q"], page=request_args.get("page", 1), source=request_args.get("source"),
+        source_type=request_args.get("source_type"), language=request_args.get("language"),
+        year_from=request_args.get("from"), year_to=request_args.get("to"),
+        doc=request_args.get("doc"), sort=request_args.get("sort", "relevance"),
+        exact=bool(request_args.get("exact")),
+    )  # fmt: skip
+    names = ("from", "to") if name == "year" else (name,)
+    with app.test_request_context("/"):
+        link = facet_link(req, name)
+        for value in ("Reuters", "1988", "عدالت برای قربانیان", "a&b=c d/é?#"):
+            for selected in (False, True):
+                changes = dict.fromkeys(names, None if selected else value)
+                expected = url_for(
+                    "search.search_page", **canonical_args(req, page=None, **changes)
+                )
+                assert link(value, selected) == expected
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {},
+        {"q": "commission OR Paris", "sort": "newest"},
+        {"q": 'Ra\'isi "death commission" a/b:c?d&e=f#g+h %', "source": "Amnesty International"},
+        {"q": "اعدام ۱۳۶۷", "from": 1367, "to": 1367, "page": 2, "exact": 1},
+        {"q": "x", "doc": "fa/article", "format": "csv"},
+    ],
+)
+def test_result_links_are_encoded_as_url_for_encodes_them(app, params) -> None:
+    with app.test_request_context("/"):
+        assert search_url(params) == url_for("search.search_page", **params)
