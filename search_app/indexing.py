@@ -212,7 +212,6 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
         if meta.date is not None:
             fields["date"] = meta.date
             first, last = iso_span(meta.date)
-            fields["year"] = first.year
             fields["date_start"] = day_number(first)
             fields["date_end"] = day_number(last)
         yield fields

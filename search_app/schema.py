@@ -2,7 +2,8 @@
 
 Text is indexed twice: stemmed (``text``, ``title``) for ordinary searches and as written
 (``text_exact``, ``title_exact``) for quoted phrases and exact searches. Metadata used for
-filters, facets and sorting is kept in ``*_facet`` ID fields holding the value as given.
+filters is kept in ID fields holding the value as given; facets and date sorts are read from the
+manifest, so only ``doc_id`` needs a column (the passage-to-document map of a search).
 
 Bump :data:`SCHEMA_VERSION` whenever a field or analyzer changes: an index built with another
 version is treated as missing and rebuilt in full.
@@ -16,7 +17,7 @@ from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
 from search_app.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 5
+SCHEMA_VERSION = 6
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -31,8 +32,9 @@ def build_schema() -> Schema:
     return Schema(
         passage_id=ID(unique=True, stored=True),
         doc_id=ID(stored=True, sortable=True),
-        number=STORED,  # document order: kept, never searched
-        page=NUMERIC(stored=True),
+        # kept, never searched: the passage's place in its document, and its PDF page
+        number=STORED,
+        page=STORED,
         # phrases are searched in text_exact, so the stemmed field keeps no positions
         text=TEXT(analyzer=stemmed, stored=True, phrase=False),
         text_exact=TEXT(analyzer=exact, phrase=True),
@@ -40,11 +42,10 @@ def build_schema() -> Schema:
         title=TEXT(analyzer=stemmed, stored=True, phrase=False),
         title_exact=TEXT(analyzer=exact),
         source=TEXT(analyzer=exact, field_boost=0.5),
-        source_facet=ID(stored=True, sortable=True),
-        source_type=ID(stored=True, sortable=True),
-        language=ID(stored=True, sortable=True),
-        date=ID(stored=True, sortable=True),
-        year=NUMERIC(stored=True, sortable=True, shift_step=0),
+        source_facet=ID(stored=True),
+        source_type=ID(stored=True),
+        language=ID(stored=True),
+        date=STORED,
         # the first and last day the date covers, as YYYYMMDD: "1988" is 19880101-19881231
         # a corpus holds few distinct dates: one term per value, not eight tiers of them
         date_start=NUMERIC(shift_step=0),

@@ -36,14 +36,11 @@ from search_app.solar_calendar import day_number, iso_span, parse_year_span
 from search_app.vectorized import IndexArrays, Matches
 
 DEFAULTS = Settings()
-#: Public facet name -> index field.
-FACET_FIELDS = {
-    "source": "source_facet",
-    "source_type": "source_type",
-    "language": "language",
-    "year": "year",
-}
-FILTERS = ("source", "source_type", "language")
+#: Facets counted on every result page, from the documents' metadata in the manifest.
+FACETS = ("source", "source_type", "language", "year")
+#: Filter parameter -> the index field it is a term of.
+FILTER_FIELDS = {"source": "source_facet", "source_type": "source_type", "language": "language"}
+FILTERS = tuple(FILTER_FIELDS)
 SORTS = ("relevance", "newest", "oldest")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
@@ -134,7 +131,7 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     for name in FILTERS:
         value = getattr(request, name)
         if value is not None:
-            parts.append(wq.Term(FACET_FIELDS[name], value))
+            parts.append(wq.Term(FILTER_FIELDS[name], value))
     if request.doc is not None:
         parts.append(wq.Term("doc_id", request.doc))
     if request.year_from is not None:  # documents whose date reaches into the span
@@ -169,7 +166,7 @@ def _facet_values(entry: dict[str, Any]) -> dict[str, Any]:
         "source": entry.get("source"),
         "source_type": entry.get("source_type"),
         "language": entry.get("language"),
-        "year": iso_span(date)[0].year if date else None,  # as the index keeps it
+        "year": iso_span(date)[0].year if date else None,
     }
 
 
@@ -178,7 +175,7 @@ def _facets(
 ) -> dict[str, list[FacetValue]]:
     """Count matching passages by source, type, language and year, from their documents."""
     facets = {}
-    for name in FACET_FIELDS:
+    for name in FACETS:
 
         def value_of(doc_id: str, name: str = name) -> Any:
             entry = documents.get(doc_id)  # None: removed while this search ran
