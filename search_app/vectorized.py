@@ -105,13 +105,7 @@ class IndexArrays:
                 return found
         ids: list[int] = []
         weights: list[float] = []
-        for leaf, offset in searcher.reader().leaf_readers():
-            try:
-                matcher = leaf.postings(fieldname, text)
-            except TermNotFound:
-                continue
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child  # deletions: applied once, with the live mask
+        for matcher, offset, _count in _segment_postings(searcher, fieldname, text):
             _append_postings(matcher, offset, ids, weights)
         found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
         with self._lock:
@@ -131,14 +125,9 @@ class IndexArrays:
         holding the term), reading only the posting blocks that hold them."""
         decode = searcher.schema[fieldname].format.decode_positions
         values: dict[int, bytes] = {}
-        for leaf, offset in searcher.reader().leaf_readers():
-            mine = wanted[(wanted >= offset) & (wanted < offset + leaf.doc_count_all())] - offset
-            if not len(mine):
-                continue
-            matcher = leaf.postings(fieldname, text)
-            if isinstance(matcher, FilterMatcher):
-                matcher = matcher.child
-            for docnum, value in _values_of(matcher, mine):
+        for matcher, offset, count in _segment_postings(searcher, fieldname, text):
+            mine = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+            for docnum, value in _values_of(matcher, mine) if len(mine) else ():
                 values[docnum + offset] = value
         return [decode(values[docnum]) for docnum in wanted.tolist()]
 
@@ -456,11 +445,37 @@ def _column_bytes(perdoc: Any, column: str) -> np.ndarray:
     return codes
 
 
+def _segment_postings(
+    searcher: Searcher, fieldname: str, text: str
+) -> Iterator[tuple[Any, int, int]]:
+    """Yield (posting matcher, first document number, document count) for each segment that
+    holds the term; deleted documents are left in (the live mask drops them once)."""
+    for leaf, offset in searcher.reader().leaf_readers():
+        try:
+            matcher = leaf.postings(fieldname, text)
+        except TermNotFound:
+            continue
+        if isinstance(matcher, FilterMatcher):
+            matcher = matcher.child
+        yield matcher, offset, leaf.doc_count_all()
+
+
+def _blocks(matcher: W3LeafMatcher) -> Iterator[int]:
+    """Step through the blocks of an on-disk posting list, yielding the first document number
+    each block can hold; the caller reads what it needs of the block (Whoosh's private API)."""
+    first = 0
+    while matcher.is_active():
+        yield first
+        if matcher._lastblock:
+            return
+        first = matcher._maxid + 1
+        matcher._next_block()
+
+
 def _values_of(matcher: Any, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
     """Yield (document, encoded value) for the ``wanted`` documents of a posting list."""
     if isinstance(matcher, W3LeafMatcher):  # whole blocks, skipping those without any wanted
-        first = 0
-        while matcher.is_active():
+        for first in _blocks(matcher):
             last = matcher._maxid
             if np.searchsorted(wanted, first) < np.searchsorted(wanted, last, side="right"):
                 matcher._read_ids()
@@ -469,10 +484,6 @@ def _values_of(matcher: Any, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
                 at = np.minimum(np.searchsorted(wanted, ids), len(wanted) - 1)
                 for i in np.flatnonzero(wanted[at] == ids).tolist():
                     yield int(ids[i]), matcher._values[i]
-            if matcher._lastblock:
-                return
-            first = last + 1
-            matcher._next_block()
         return
     wanted_set = set(wanted.tolist())
     while matcher.is_active():
@@ -483,15 +494,12 @@ def _values_of(matcher: Any, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
 
 def _append_postings(matcher: Any, offset: int, ids: list[int], weights: list[float]) -> None:
     if isinstance(matcher, W3LeafMatcher):  # whole blocks at once
-        while matcher.is_active():
+        for _first in _blocks(matcher):
             matcher._read_ids()
             matcher._read_weights()
             start = matcher._i
             ids.extend(docnum + offset for docnum in matcher._ids[start:])
             weights.extend(matcher._weights[start:])
-            if matcher._lastblock:
-                break
-            matcher._next_block()
         return
     while matcher.is_active():  # short lists kept inline in the term index
         ids.append(matcher.id() + offset)
