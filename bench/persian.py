@@ -29,7 +29,7 @@ from whoosh.qparser import OrGroup, QueryParser
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from search_app.analysis import ZWNJ, persian_analyzer  # noqa: E402
+from search_app.engine.analysis import ZWNJ, persian_analyzer  # noqa: E402
 
 DATA = Path(__file__).resolve().parent.parent.parent / "shared/data/parsinlu-rc/train.jsonl"
 

@@ -22,20 +22,19 @@ import sys
 import tempfile
 import time
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import yaml
-from whoosh.scoring import BM25F
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.metrics import mean, ndcg_at, recall_at  # noqa: E402
-from search_app import ranking  # noqa: E402
 from search_app.config import Settings  # noqa: E402
-from search_app.readers import SearchIndex  # noqa: E402
-from search_app.searching import SearchRequest, search  # noqa: E402
+from search_app.engine.ranking import weighting  # noqa: E402
+from search_app.engine.readers import SearchIndex  # noqa: E402
+from search_app.engine.searching import SearchRequest, search  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -129,9 +128,17 @@ def build(collection: Collection, workdir: Path) -> tuple[Path, float]:
     return index, time.monotonic() - started
 
 
-def rank(collection: Collection, reader: SearchIndex, limit: int | None) -> dict[str, float]:
+def rank(
+    collection: Collection, reader: SearchIndex, limit: int | None, ranking: Settings | None = None
+) -> dict[str, float]:
     """Run every judged query through the product's search; return the measures."""
-    limits = Settings(page_size=100, per_document=1, max_query_length=20_000, search_seconds=60)
+    limits = replace(
+        ranking or Settings(),
+        page_size=100,
+        per_document=1,
+        max_query_length=20_000,
+        search_seconds=60,
+    )
     judged = [q for q in collection.queries if q in collection.judgments]
     judged = [q for q in judged if any(g > 0 for g in collection.judgments[q].values())][:limit]
     ndcg, recall = [], []
@@ -170,9 +177,9 @@ def grid(
     for boost in boosts:
         for b in bs:
             for k1 in k1s:
-                ranking.TITLE_BOOST = boost
-                reader = SearchIndex(index, result_cache=0, weighting=BM25F(B=b, K1=k1))
-                scores = rank(collection, reader, limit)
+                ranking = Settings(index_dir=index, title_boost=boost, bm25_b=b, bm25_k1=k1)
+                reader = SearchIndex(index, result_cache=0, weighting=weighting(ranking))
+                scores = rank(collection, reader, limit, ranking)
                 print(f"| {boost} | {b} | {k1} | {scores['nDCG@10']:.3f} "
                       f"| {scores['Recall@100']:.3f} |", flush=True)  # fmt: skip
 

@@ -22,10 +22,10 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     """
     from flask import Flask
 
-    from search_app import web, web_guards  # noqa: F401 (the guards register on the blueprint)
     from search_app.config import Settings, load_settings
-    from search_app.ratelimit import RateLimiter
-    from search_app.readers import SearchIndex
+    from search_app.engine.readers import SearchIndex
+    from search_app.web import TEMPLATE_HELPERS, as_markup, bp
+    from search_app.web.ratelimit import RateLimiter
 
     config = dict(config or {})
     names = {field.name for field in fields(Settings)}
@@ -34,12 +34,12 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app = Flask(__name__, template_folder=str(ROOT / "templates"))
     app.config.from_mapping(config)
     app.extensions["search_app.settings"] = settings
-    app.extensions["search_app.index"] = SearchIndex(settings.index_dir, settings.result_cache)
+    app.extensions["search_app.index"] = SearchIndex.from_settings(settings)
     if settings.rate_limit:
         app.extensions["search_app.limiter"] = RateLimiter(settings.rate_limit)
     app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)  # GET only: no large bodies
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
-    app.jinja_env.globals.update(web.TEMPLATE_HELPERS)
-    app.jinja_env.filters["as_markup"] = web.as_markup
-    app.register_blueprint(web.bp)
+    app.jinja_env.globals.update(TEMPLATE_HELPERS)
+    app.jinja_env.filters["as_markup"] = as_markup
+    app.register_blueprint(bp)
     return app

@@ -21,22 +21,18 @@ from urllib.parse import quote, urlencode
 
 import click
 
-from search_app.batching import read_lines, run_batch
 from search_app.config import Settings, env_name, load_settings
-from search_app.corpus import LANGUAGES, SOURCE_TYPES, DocumentError, Problem, load_corpus
-from search_app.exporting import batch_csv, batch_json
-from search_app.indexing import (
-    IndexBusyError,
-    IndexReport,
-    StrictModeError,
-    build_index,
-    read_generation,
-)
-from search_app.intake import IntakeError, add_file
-from search_app.queries import QueryError
-from search_app.readers import IndexUnavailable, SearchIndex
-from search_app.searching import SearchRequest, parse_year, result_as_dict, search
-from search_app.variants import load_variants
+from search_app.corpus.intake import IntakeError, add_file
+from search_app.corpus.loading import load_corpus
+from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError, Problem
+from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.exporting import batch_csv, batch_json
+from search_app.engine.generations import IndexBusyError, read_generation
+from search_app.engine.indexing import IndexReport, StrictModeError, build_index
+from search_app.engine.queries import QueryError
+from search_app.engine.readers import IndexUnavailable, SearchIndex
+from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
+from search_app.names.variants import load_variants
 
 
 def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -169,7 +165,8 @@ def index_command(settings: Settings, full: bool, strict: bool) -> None:
 )
 def serve(settings: Settings, host: str, port: int, threads: int, workers: int) -> None:
     """Serve the search page with a production WSGI server (building the index if needed)."""
-    from search_app import create_app, serving
+    from search_app import create_app
+    from search_app.web import serving
 
     if read_generation(settings.index_dir) is None:
         click.echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
@@ -211,7 +208,7 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
     limits = replace(settings, page_size=limit)
     request = SearchRequest(q=query, exact=exact)
     try:
-        result = search(SearchIndex(settings.index_dir), request, limits)
+        result = search(SearchIndex.from_settings(settings), request, limits)
     except (QueryError, IndexUnavailable) as error:
         raise click.ClickException(str(error)) from None
     if as_json:
@@ -271,7 +268,7 @@ def batch(
             **filters,
         )
         result = run_batch(
-            SearchIndex(settings.index_dir),
+            SearchIndex.from_settings(settings),
             read_lines(file.read()),
             exact=exact,
             filters=request,

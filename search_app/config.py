@@ -6,6 +6,7 @@ application at temporary directories and nothing ever writes to the real ``index
 
 from __future__ import annotations
 
+import math
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
@@ -17,8 +18,10 @@ ENV_PREFIX = "SEARCH_APP_"
 ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
 
 
-#: Settings where 0 means "off".
-ZERO_ALLOWED = {"rate_limit", "log_queries", "result_cache"}
+#: Settings where 0 means "off" (or, for the ranking ones, "none").
+ZERO_ALLOWED = {"rate_limit", "log_queries", "result_cache", "title_boost", "bm25_b", "bm25_k1"}
+#: The ranking settings' upper bounds: BM25's B is a share, the others are sane limits.
+RANGES = {"title_boost": (0.0, 100.0), "bm25_b": (0.0, 1.0), "bm25_k1": (0.0, 100.0)}
 
 
 def env_name(setting: str) -> str:
@@ -52,6 +55,12 @@ class Settings:
     batch_seconds: float = 60.0
     #: result pages kept in memory per server process (0: none)
     result_cache: int = 512
+    #: how much the query's words in a passage's document title add to its score; the title
+    #: never makes a passage match (the passage itself must), it ranks on-topic documents first
+    title_boost: float = 0.3
+    #: BM25's length normalisation (0: none, 1: full) and term-frequency saturation
+    bm25_b: float = 0.4
+    bm25_k1: float = 0.7
 
 
 def _coerce(value: str, like: Any) -> Any:
@@ -93,7 +102,14 @@ def load_settings(
     result = replace(settings, **values)
     for field in fields(Settings):
         value = getattr(result, field.name)
-        if isinstance(value, float) and value <= 0:
+        if field.name in RANGES:
+            low, high = RANGES[field.name]
+            if not low <= value <= high:  # NaN fails this too
+                raise ValueError(
+                    f"{env_name(field.name)} must be a number from {low} to {high}, not {value}"
+                )
+            continue
+        if isinstance(value, float) and not (0 < value < math.inf):
             raise ValueError(f"{env_name(field.name)} must be more than 0, not {value}")
         least = 0 if field.name in ZERO_ALLOWED else 1
         if isinstance(value, int) and value < least:

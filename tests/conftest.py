@@ -19,9 +19,9 @@ import pytest
 
 from search_app import create_app
 from search_app.config import Settings
-from search_app.indexing import build_index
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, search
+from search_app.engine.indexing import build_index
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, search
 
 REPO = Path(__file__).resolve().parent.parent
 

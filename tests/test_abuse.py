@@ -10,7 +10,7 @@ import urllib.request
 import pytest
 
 from search_app import create_app
-from search_app.ratelimit import RateLimiter, retry_after
+from search_app.web.ratelimit import RateLimiter, retry_after
 from tests.conftest import Server
 
 

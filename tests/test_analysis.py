@@ -1,6 +1,6 @@
 import pytest
 
-from search_app.analysis import stemmed_analyzer
+from search_app.engine.analysis import stemmed_analyzer
 
 
 def terms(text: str) -> list[str]:

@@ -6,6 +6,7 @@ from pathlib import Path
 import pytest
 
 from search_app.config import Settings, load_settings
+from search_app.engine.ranking import weighting
 
 
 def test_defaults() -> None:
@@ -34,8 +35,7 @@ def test_bad_settings_are_refused(environ: dict, overrides: dict, message: str) 
 
 def test_the_core_imports_neither_flask_nor_click() -> None:
     code = (
-        "import sys, search_app.corpus, search_app.indexing, search_app.searching, "
-        "search_app.documents, search_app.exporting; "
+        "import sys, search_app.corpus, search_app.names, search_app.engine; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in ('flask', 'click')))"
     )
     result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
@@ -43,11 +43,24 @@ def test_the_core_imports_neither_flask_nor_click() -> None:
 
 
 @pytest.mark.parametrize(
-    ("name", "value"), [("BM25_B", "2"), ("BM25_K1", "abc"), ("TITLE_BOOST", "-1")]
+    ("name", "value"),
+    [("BM25_B", "2"), ("BM25_K1", "abc"), ("TITLE_BOOST", "-1"), ("BM25_K1", "nan")],
 )
-def test_a_ranking_setting_out_of_range_is_refused_by_name(name: str, value: str) -> None:
+def test_a_ranking_setting_out_of_range_is_refused_by_name(
+    name: str, value: str, tmp_path: Path
+) -> None:
     env = {**os.environ, f"SEARCH_APP_{name}": value}
-    done = subprocess.run([sys.executable, "-m", "search_app", "--help"], env=env,
-                          capture_output=True, text=True)  # fmt: skip
+    done = subprocess.run(
+        [sys.executable, "-m", "search_app", "search", "x", "--index", str(tmp_path)],
+        env=env, capture_output=True, text=True,
+    )  # fmt: skip
     assert done.returncode != 0
-    assert f"SEARCH_APP_{name} must be a number from" in done.stderr
+    assert f"SEARCH_APP_{name}" in done.stderr
+    assert "Traceback" not in done.stderr
+
+
+def test_ranking_settings_reach_the_scoring_model() -> None:
+    settings = load_settings(environ={"SEARCH_APP_BM25_B": "0", "SEARCH_APP_BM25_K1": "1.5"})
+    assert (settings.bm25_b, settings.bm25_k1, settings.title_boost) == (0.0, 1.5, 0.3)
+    model = weighting(settings)
+    assert (model.B, model.K1) == (0.0, 1.5)

@@ -2,16 +2,15 @@ from pathlib import Path
 
 import pytest
 
-from search_app.corpus import (
+from search_app.corpus.loading import load_corpus, scan_corpus
+from search_app.corpus.metadata import (
     DocumentError,
     Problem,
-    load_corpus,
     parse_date,
     parse_metadata,
-    scan_corpus,
     split_front_matter,
 )
-from search_app.passages import (
+from search_app.corpus.passages import (
     markdown_blocks,
     markdown_passages,
     split_sentences,

@@ -11,10 +11,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from search_app import create_app
-from search_app.indexing import build_index
-from search_app.queries import QueryError
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, search
+from search_app.engine.indexing import build_index
+from search_app.engine.queries import QueryError
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, search
 from tests.conftest import write_corpus
 
 PARAMETERS = ["q", "page", "source", "source_type", "language", "from", "to", "doc", "sort",

@@ -5,19 +5,18 @@ from pathlib import Path
 import pytest
 
 from search_app.config import Settings
-from search_app.indexing import (
+from search_app.engine.generations import (
     CURRENT,
     MANIFEST,
     IndexBusyError,
-    StrictModeError,
-    build_index,
     current_generation_name,
     index_lock,
     read_generation,
 )
-from search_app.readers import IndexUnavailable, SearchIndex
-from search_app.schema import SCHEMA_VERSION
-from search_app.searching import SearchRequest, search
+from search_app.engine.indexing import StrictModeError, build_index
+from search_app.engine.readers import IndexUnavailable, SearchIndex
+from search_app.engine.schema import SCHEMA_VERSION
+from search_app.engine.searching import SearchRequest, search
 
 
 def hits(index: SearchIndex, q: str) -> list[str]:

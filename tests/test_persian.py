@@ -8,12 +8,12 @@ from pathlib import Path
 import pytest
 
 from search_app import create_app
-from search_app.analysis import exact_analyzer, stemmed_analyzer
 from search_app.config import Settings
-from search_app.indexing import build_index
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, search
-from search_app.solar_calendar import nowruz, parse_year_span, solar_label, to_solar
+from search_app.corpus.solar_calendar import nowruz, parse_year_span, solar_label, to_solar
+from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
+from search_app.engine.indexing import build_index
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, search
 from tests.conftest import REPO, found, indexed
 
 ZWNJ = "\u200c"

@@ -9,8 +9,8 @@ import pytest
 from whoosh import index as whoosh_index
 from whoosh.reading import IndexReader
 
-from search_app.postings import GroupedPostingPool
-from search_app.schema import build_schema
+from search_app.engine.postings import GroupedPostingPool
+from search_app.engine.schema import build_schema
 
 WORDS = "evin prison tehran death commission families graves 1988 اعدام زندان".split()
 

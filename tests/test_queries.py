@@ -6,10 +6,10 @@ from pathlib import Path
 
 import pytest
 
-from search_app.indexing import build_index
-from search_app.queries import MAX_EXPANSIONS, QueryError, parse
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, complete, export, search
+from search_app.engine.indexing import build_index
+from search_app.engine.queries import MAX_EXPANSIONS, QueryError, parse
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, complete, export, search
 from tests.conftest import found, indexed, write_corpus
 
 CORPUS = {

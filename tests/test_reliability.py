@@ -17,9 +17,10 @@ from pathlib import Path
 
 import pytest
 
-from search_app.indexing import CURRENT, GENERATION_PREFIX, build_index, index_lock
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, search
+from search_app.engine.generations import CURRENT, GENERATION_PREFIX, index_lock
+from search_app.engine.indexing import build_index
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, search
 from tests.conftest import start_server, stop_server, write_corpus
 
 WORDS = ("prison commission family grave witness decree summer trial court record names "

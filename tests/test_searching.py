@@ -3,11 +3,11 @@ from pathlib import Path
 import pytest
 
 from search_app.config import Settings
-from search_app.documents import get_document, overview
-from search_app.highlighting import Highlighter
-from search_app.indexing import build_index
-from search_app.queries import QueryError, parse
-from search_app.searching import FacetValue, SearchIndex, SearchRequest, search
+from search_app.engine.documents import get_document, overview
+from search_app.engine.highlighting import Highlighter
+from search_app.engine.indexing import build_index
+from search_app.engine.queries import QueryError, parse
+from search_app.engine.searching import FacetValue, SearchIndex, SearchRequest, search
 from tests.conftest import write_corpus
 
 

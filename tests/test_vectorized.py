@@ -12,11 +12,12 @@ from whoosh import index as whoosh_index
 from whoosh import query as wq
 
 from search_app.config import Settings
-from search_app.indexing import build_index, read_generation
-from search_app.queries import cap_expansions, parse
-from search_app.readers import SearchIndex
-from search_app.searching import SearchRequest, search
-from search_app.vectorized import IndexArrays
+from search_app.engine.arrays import IndexArrays
+from search_app.engine.generations import read_generation
+from search_app.engine.indexing import build_index
+from search_app.engine.queries import cap_expansions, parse
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import SearchRequest, search
 from tests.conftest import write_corpus
 
 WORDS = "prison prisoners execution executions commission tehran evin families graves death".split()

@@ -94,7 +94,7 @@ def test_non_canonical_urls_redirect(client, url: str, location: str) -> None:
 
 def test_pagination_links_round_trip(tmp_path, client) -> None:
     from search_app import create_app
-    from search_app.indexing import build_index
+    from search_app.engine.indexing import build_index
     from tests.conftest import write_corpus
 
     files = {f"d{n}.md": f"---\ntitle: D{n}\nsource: S\n---\napple {n}\n" for n in range(1, 26)}
@@ -286,7 +286,7 @@ def test_links_use_canonical_query_strings(client) -> None:
 
 
 def test_rendered_markdown_links_only_to_http_urls(tmp_path) -> None:
-    from search_app.rendering import markdown_to_html
+    from search_app.corpus.rendering import markdown_to_html
 
     source = (
         "[a](javascript:alert(1)) [b](//evil.example/x) [c](page.html) [d](/search?q=x) "

@@ -13,9 +13,9 @@ import pytest
 from flask import url_for
 
 from search_app import create_app
-from search_app.indexing import build_index
-from search_app.searching import SearchRequest
-from search_app.web import canonical_args, facet_link, search_url
+from search_app.engine.indexing import build_index
+from search_app.engine.searching import SearchRequest
+from search_app.web.views import canonical_args, facet_link, search_url
 from tests.conftest import write_corpus
 from tests.test_queries import CORPUS
 

@@ -14,11 +14,11 @@ from typing import Any
 from whoosh import query as wq
 
 from search_app.config import Settings
-from search_app.highlighting import Highlighter
-from search_app.queries import cap_expansions, parse
-from search_app.readers import SearchIndex
-from search_app.rendering import markdown_to_html, text_to_html, transform_text_nodes
-from search_app.searching import DEFAULTS, FacetValue
+from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
+from search_app.engine.highlighting import Highlighter
+from search_app.engine.queries import cap_expansions, parse
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import DEFAULTS, FacetValue
 
 
 @dataclass(frozen=True)
@@ -102,7 +102,11 @@ def get_document(
     parsed = None
     if q and q.strip():
         parsed = parse(
-            q, exact=exact, variants=index.variants(), max_length=limits.max_query_length
+            q,
+            exact=exact,
+            variants=index.variants(),
+            max_length=limits.max_query_length,
+            title_boost=limits.title_boost,
         )
     with index.searcher() as (generation, searcher):
         passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None)

@@ -16,7 +16,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search_app.analysis import EXACT, STEMMED
+from search_app.engine.analysis import EXACT, STEMMED
 
 
 def _wanted_leaves(query: wq.Query) -> list[wq.Query]:

@@ -22,16 +22,18 @@ from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
 
-from search_app import ranking
-from search_app.indexing import (
+from search_app.config import Settings
+from search_app.engine.arrays import IndexArrays
+from search_app.engine.generations import (
     MANIFEST,
     Generation,
     current_generation_name,
     describe_missing,
     read_generation,
 )
-from search_app.queries import stems
-from search_app.vectorized import IndexArrays, reader_state
+from search_app.engine.postinglists import reader_state
+from search_app.engine.queries import stems
+from search_app.engine.ranking import weighting as default_weighting
 
 T = TypeVar("T")
 
@@ -54,7 +56,7 @@ class SearchIndex:
         self, index_dir: Path, result_cache: int = 512, weighting: BM25F | None = None
     ) -> None:
         self.index_dir = Path(index_dir)
-        self.weighting = weighting or ranking.weighting()
+        self.weighting = weighting or default_weighting()
         self._local = threading.local()
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
@@ -66,6 +68,11 @@ class SearchIndex:
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
         self._arrays: OrderedDict[tuple[Any, ...], IndexArrays] = OrderedDict()
         self._arrays_lock = threading.Lock()
+
+    @classmethod
+    def from_settings(cls, settings: Settings) -> SearchIndex:
+        """Open the index that ``settings`` names, ranking as they say."""
+        return cls(settings.index_dir, settings.result_cache, default_weighting(settings))
 
     def _close(self, searcher: Searcher) -> None:
         with self._lock:

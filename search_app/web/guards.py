@@ -14,9 +14,10 @@ from typing import Any
 from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
-from search_app.ratelimit import RateLimiter, retry_after
-from search_app.readers import IndexUnavailable
-from search_app.web import BadRequest, bp, settings
+from search_app.engine.readers import IndexUnavailable
+from search_app.web.params import BadRequest, settings
+from search_app.web.ratelimit import RateLimiter, retry_after
+from search_app.web.views import bp
 
 ACCESS_LOG = logging.getLogger("search_app.access")
 

@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from search_app.corpus import Problem
+from search_app.corpus.metadata import Problem
 
 VARIANTS_FILE = "_variants.txt"
 

@@ -11,13 +11,9 @@ nothing. One ``index`` run at a time: a second one is refused with a message.
 from __future__ import annotations
 
 import datetime as dt
-import fcntl
 import json
-import os
-import secrets
 import shutil
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,29 +22,27 @@ from whoosh import index as whoosh_index
 from whoosh.writing import IndexWriter
 
 from search_app.config import Settings
-from search_app.corpus import (
-    CorpusFile,
-    Document,
-    DocumentError,
-    Problem,
-    Scan,
-    load_document,
-    scan_corpus,
+from search_app.corpus.loading import CorpusFile, Document, Scan, load_document, scan_corpus
+from search_app.corpus.metadata import DocumentError, Problem
+from search_app.corpus.solar_calendar import day_number, iso_span
+from search_app.engine.generations import (
+    CURRENT,
+    MANIFEST,
+    Generation,
+    current_generation_name,
+    describe_missing,
+    fsync_tree,
+    index_lock,
+    new_generation_dir,
+    read_generation,
+    remove_old_generations,
+    write_atomically,
 )
-from search_app.postings import GroupedPostingPool
-from search_app.schema import SCHEMA_VERSION, build_schema
-from search_app.solar_calendar import day_number, iso_span
-from search_app.variants import Variants, load_variants, variants_from_manifest
+from search_app.engine.postings import GroupedPostingPool
+from search_app.engine.schema import SCHEMA_VERSION, build_schema
+from search_app.names.variants import Variants, load_variants
 
 DEFAULTS = Settings()
-CURRENT = "CURRENT"
-MANIFEST = "manifest.json"
-LOCK = ".lock"
-GENERATION_PREFIX = "gen-"
-
-
-class IndexBusyError(Exception):
-    """Another ``index`` run holds the lock."""
 
 
 class StrictModeError(Exception):
@@ -80,112 +74,6 @@ class IndexReport:
         return (
             self.full or self.variants_changed or bool(self.added or self.changed or self.removed)
         )
-
-
-@dataclass(frozen=True)
-class Generation:
-    """A complete index generation on disk and its manifest."""
-
-    path: Path
-    manifest: dict[str, Any]
-
-    @property
-    def name(self) -> str:
-        return self.path.name
-
-    @property
-    def documents(self) -> dict[str, dict[str, Any]]:
-        return self.manifest["documents"]
-
-    @property
-    def variants(self) -> Variants:
-        return variants_from_manifest(self.manifest.get("variants", []))
-
-
-def _fsync_dir(path: Path) -> None:
-    fd = os.open(path, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-
-
-def _fsync_tree(path: Path) -> None:
-    for file in path.iterdir():
-        if file.is_file():
-            with open(file, "rb") as handle:
-                os.fsync(handle.fileno())
-    _fsync_dir(path)
-
-
-def _write_atomically(path: Path, data: str) -> None:
-    tmp = path.with_name(f".{path.name}.{secrets.token_hex(4)}.tmp")
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(data)
-        handle.flush()
-        os.fsync(handle.fileno())
-    os.replace(tmp, path)
-    _fsync_dir(path.parent)
-
-
-def current_generation_name(index_dir: Path) -> str | None:
-    """Return the name of the generation ``index/CURRENT`` points at, if any."""
-    try:
-        name = (index_dir / CURRENT).read_text(encoding="utf-8").strip()
-    except FileNotFoundError:
-        return None
-    return name or None
-
-
-def read_generation(index_dir: Path) -> Generation | None:
-    """Return the current generation, or ``None`` if there is none of this schema version."""
-    name = current_generation_name(index_dir)
-    if name is None:
-        return None
-    path = index_dir / name
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    if manifest.get("schema_version") != SCHEMA_VERSION:
-        return None
-    return Generation(path, manifest)
-
-
-def describe_missing(index_dir: Path) -> str:
-    """Say why there is no usable index in ``index_dir`` and what to run."""
-    name = current_generation_name(index_dir)
-    if name is None:
-        return f"No index in {index_dir}/: run `search-app index`."
-    path = index_dir / name
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return f"The index in {index_dir}/ is damaged or incomplete: run `search-app index --full`."
-    return (
-        f"The index in {index_dir}/ has schema version {manifest.get('schema_version')}, this "
-        f"version of search_app needs {SCHEMA_VERSION}: run `search-app index`."
-    )
-
-
-@contextmanager
-def index_lock(index_dir: Path) -> Iterator[None]:
-    """Hold the index folder's lock for one build or update.
-
-    :raises IndexBusyError: at once, when another run holds it.
-    """
-    index_dir.mkdir(parents=True, exist_ok=True)
-    with open(index_dir / LOCK, "a+") as handle:
-        try:
-            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise IndexBusyError(
-                f"another `search-app index` is running on {index_dir}/: wait for it to finish"
-            ) from None
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
@@ -252,21 +140,7 @@ def _write_manifest(
         "variants": [list(group) for group in variants.groups],
         "documents": dict(sorted(documents.items())),
     }
-    _write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
-
-
-def _new_generation_dir(index_dir: Path) -> Path:
-    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%S")
-    path = index_dir / f"{GENERATION_PREFIX}{stamp}-{secrets.token_hex(3)}"
-    path.mkdir()
-    return path
-
-
-def _remove_old_generations(index_dir: Path, keep: set[str]) -> None:
-    """Remove generations except ``keep``: the new one, and the one readers may still hold."""
-    for path in index_dir.iterdir():
-        if path.name.startswith(GENERATION_PREFIX) and path.name not in keep and path.is_dir():
-            shutil.rmtree(path, ignore_errors=True)
+    write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
 Progress = Callable[[int, int], None]
@@ -338,7 +212,7 @@ def _build_full(
     max_chars: int,
     previous: Generation | None,
 ) -> IndexReport:
-    path = _new_generation_dir(index_dir)
+    path = new_generation_dir(index_dir)
     ix = whoosh_index.create_in(str(path), build_schema())
     manifest: dict[str, dict[str, Any]] = {}
     # One process, one segment: two writer processes (each with its own segment) built the
@@ -357,11 +231,11 @@ def _build_full(
         raise
     writer.commit()
     ix.close()
-    _fsync_tree(path)  # Whoosh does not fsync: make the files durable before pointing at them
+    fsync_tree(path)  # Whoosh does not fsync: make the files durable before pointing at them
     _write_manifest(path, manifest, variants, max_chars)
-    _write_atomically(index_dir / CURRENT, path.name + "\n")
+    write_atomically(index_dir / CURRENT, path.name + "\n")
     keep = {path.name} | ({previous.name} if previous else set())
-    _remove_old_generations(index_dir, keep)
+    remove_old_generations(index_dir, keep)
     return IndexReport(
         generation=path.name,
         full=True,

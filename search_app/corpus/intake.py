@@ -17,15 +17,14 @@ from typing import Any
 import yaml
 
 from search_app.config import Settings
-from search_app.corpus import (
+from search_app.corpus.loading import (
     DOCUMENT_SUFFIXES,
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
-    DocumentError,
     load_document,
     scan_corpus,
-    split_front_matter,
 )
+from search_app.corpus.metadata import DocumentError, split_front_matter
 
 DEFAULTS = Settings()
 

@@ -28,9 +28,11 @@ from whoosh.qparser.plugins import (
 )
 from whoosh.reading import IndexReader
 
-from search_app import ranking
-from search_app.analysis import EXACT, STEMMED
-from search_app.schema import EXACT_FIELDS, query_schema
+from search_app.config import Settings
+from search_app.engine.analysis import EXACT, STEMMED
+from search_app.engine.schema import EXACT_FIELDS, query_schema
+
+DEFAULTS = Settings()
 
 MAX_NESTING = 20
 MAX_WORD_LENGTH = 100
@@ -230,9 +232,8 @@ def _positive_terms(query: wq.Query) -> Iterator[wq.Term]:
         yield from _positive_terms(child)
 
 
-def _with_title_boost(query: wq.Query, title_field: str) -> wq.Query:
+def _with_title_boost(query: wq.Query, title_field: str, weight: float) -> wq.Query:
     words = {t.text for t in _positive_terms(query) if t.fieldname in ("text", "text_exact")}
-    weight = ranking.TITLE_BOOST
     if not words or weight <= 0:
         return query
     boost = wq.Or([wq.Term(title_field, word, boost=weight) for word in sorted(words)])
@@ -245,10 +246,12 @@ def parse(
     exact: bool = False,
     variants: dict[str, tuple[str, ...]] | None = None,
     max_length: int = 500,
+    title_boost: float = DEFAULTS.title_boost,
 ) -> ParsedQuery:
     """Parse what the user typed.
 
-    ``variants`` maps the stemmed form of a spelling to its group of equivalent spellings.
+    ``variants`` maps the stemmed form of a spelling to its group of equivalent spellings;
+    ``title_boost`` weighs the query's words in a passage's document title (ranking only).
 
     :raises QueryError: for an empty, over-long, too deeply nested or too costly query.
     """
@@ -272,7 +275,7 @@ def parse(
     used: tuple[tuple[str, tuple[str, ...]], ...] = ()
     if variants and not exact:
         query, used = _expand_variants(query, text, variants)
-    query = _with_title_boost(query, "title_exact" if exact else "title")
+    query = _with_title_boost(query, "title_exact" if exact else "title", title_boost)
     return ParsedQuery(
         text=text,
         query=query,

@@ -3,7 +3,7 @@
 Everything returned is plain data (dataclasses of strings and numbers), built while the Whoosh
 searcher is open: Whoosh results die with their searcher. Highlights are HTML strings in which
 every character of the passage is escaped and only ``<mark>`` is added. Access to the index
-being served is :class:`search_app.readers.SearchIndex`.
+being served is :class:`search_app.engine.readers.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -19,9 +19,13 @@ import numpy as np
 from whoosh import query as wq
 
 from search_app.config import Settings
-from search_app.highlighting import Highlighter
-from search_app.indexing import Generation
-from search_app.queries import (
+from search_app.corpus.rendering import is_http_url
+from search_app.corpus.solar_calendar import day_number, iso_span, parse_year_span
+from search_app.engine.arrays import IndexArrays
+from search_app.engine.generations import Generation
+from search_app.engine.highlighting import Highlighter
+from search_app.engine.matching import Matches
+from search_app.engine.queries import (
     ParsedQuery,
     QueryError,
     cap_expansions,
@@ -29,11 +33,8 @@ from search_app.queries import (
     parse,
     suggest,
 )
-from search_app.readers import SearchIndex
-from search_app.rendering import is_http_url
-from search_app.schema import stored
-from search_app.solar_calendar import day_number, iso_span, parse_year_span
-from search_app.vectorized import IndexArrays, Matches
+from search_app.engine.readers import SearchIndex
+from search_app.engine.schema import stored
 
 DEFAULTS = Settings()
 #: Facets counted on every result page, from the documents' metadata in the manifest.
@@ -202,6 +203,7 @@ def _parse(index: SearchIndex, request: SearchRequest, limits: Settings) -> Pars
         exact=request.exact,
         variants=index.variants(),
         max_length=limits.max_query_length,
+        title_boost=limits.title_boost,
     )
 
 
@@ -252,7 +254,11 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             if total == 0 and len(parsed.plain_words) > 1:
                 any_words = " OR ".join(parsed.plain_words)
                 offer = parse(
-                    any_words, exact=request.exact, variants=index.variants(), max_length=10**6
+                    any_words,
+                    exact=request.exact,
+                    variants=index.variants(),
+                    max_length=10**6,
+                    title_boost=limits.title_boost,
                 )
                 any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
             if total < SUGGEST_BELOW:

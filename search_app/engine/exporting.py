@@ -11,8 +11,8 @@ import io
 import json
 from typing import Any
 
-from search_app.batching import BatchResult
-from search_app.searching import Export, Hit, LinkBuilder, hit_as_dict
+from search_app.engine.batching import BatchResult
+from search_app.engine.searching import Export, Hit, LinkBuilder, hit_as_dict
 
 CSV_COLUMNS = (
     "rank", "source", "title", "date", "page", "passage", "link", "url", "source_type",

@@ -17,9 +17,9 @@ import time
 from dataclasses import dataclass, field, replace
 
 from search_app.config import Settings
-from search_app.queries import QueryError
-from search_app.readers import SearchIndex
-from search_app.searching import DEFAULTS, Hit, SearchRequest, search
+from search_app.engine.queries import QueryError
+from search_app.engine.readers import SearchIndex
+from search_app.engine.searching import DEFAULTS, Hit, SearchRequest, search
 
 #: A word of a name: letters and digits, with inner apostrophes (``Ra'isi``).
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")

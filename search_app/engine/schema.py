@@ -15,7 +15,7 @@ from typing import Any
 
 from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
 
-from search_app.analysis import exact_analyzer, stemmed_analyzer
+from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
 SCHEMA_VERSION = 6
 

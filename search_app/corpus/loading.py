@@ -1,7 +1,7 @@
-"""The corpus: files on disk, their metadata, and the passages they are cut into.
+"""Corpus files found on disk, read into documents cut into passages.
 
 One file is one document. Its id is its path relative to the corpus folder, without extension,
-so links stay valid across rebuilds. Markdown files carry YAML front matter; plain-text files take
+so links stay valid across rebuilds. Markdown files carry YAML front matter; other files take
 the same fields from a sidecar ``NAME.EXT.meta.yml``. A file that cannot be read or whose metadata
 is wrong becomes a :class:`Problem` naming the file and the reason; the rest of the corpus loads.
 
@@ -11,9 +11,7 @@ and the like live there).
 
 from __future__ import annotations
 
-import datetime as dt
 import hashlib
-import re
 import signal
 import threading
 from collections.abc import Iterator
@@ -22,12 +20,18 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from search_app.config import Settings
-from search_app.extraction import ExtractionError, html_main_text, pdf_pages
-from search_app.passages import Passage, markdown_passages, page_passages, text_passages
-from search_app.rendering import is_http_url
+from search_app.corpus.extraction import ExtractionError, html_main_text, pdf_pages
+from search_app.corpus.metadata import (
+    DocumentError,
+    Metadata,
+    Problem,
+    parse_metadata,
+    parse_yaml,
+    read_text,
+    split_front_matter,
+)
+from search_app.corpus.passages import Passage, markdown_passages, page_passages, text_passages
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
@@ -36,57 +40,6 @@ HTML_SUFFIXES = {".html", ".htm"}
 DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
 DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
-
-SOURCE_TYPES = (
-    "news",
-    "ngo-report",
-    "un",
-    "government",
-    "statement",
-    "court",
-    "testimony",
-    "other",
-)
-LANGUAGES = ("en", "fa")
-REQUIRED_FIELDS = ("title", "source")
-OPTIONAL_FIELDS = (
-    "source_type", "date", "url", "language", "author", "tags", "cited_in", "translation_of",
-)  # fmt: skip
-
-#: Dates outside these years are refused as typos (a Solar Hijri 1367 written as Gregorian...).
-YEARS = range(1500, 2200)
-_DATE = re.compile(r"^(\d{4})(?:-(\d{2})(?:-(\d{2}))?)?$")
-
-
-class DocumentError(Exception):
-    """A corpus file that cannot become a document; the message says why."""
-
-
-@dataclass(frozen=True)
-class Problem:
-    """Something wrong with one corpus file."""
-
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
-
-
-@dataclass(frozen=True)
-class Metadata:
-    """What the corpus says about a document; ``title`` and ``source`` are required."""
-
-    title: str
-    source: str
-    source_type: str | None = None
-    date: str | None = None
-    url: str | None = None
-    language: str = "en"
-    author: str | None = None
-    tags: tuple[str, ...] = ()
-    cited_in: str | None = None
-    translation_of: str | None = None
 
 
 @dataclass(frozen=True)
@@ -178,129 +131,9 @@ def scan_corpus(corpus_dir: Path) -> Scan:
     return scan
 
 
-def _read_text(path: Path) -> str:
-    try:
-        data = path.read_bytes()
-    except OSError as error:
-        raise DocumentError(f"cannot read file: {error.strerror}") from None
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        raise DocumentError(
-            f"not UTF-8 text (byte {error.start}): save the file as UTF-8"
-        ) from None
-    return text.replace("\r\n", "\n").replace("\r", "\n")
-
-
-def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
-    """Split a Markdown file into its YAML front matter and its body.
-
-    :raises DocumentError: when the front matter is missing, unterminated or not a YAML mapping.
-    """
-    lines = text.split("\n")
-    if not lines or lines[0].strip() != "---":
-        raise DocumentError(
-            "no front matter: start the file with a '---' line, then title: and source:"
-        )
-    closing = [i for i, line in enumerate(lines) if i and line.strip() in {"---", "..."}]
-    if not closing:
-        raise DocumentError("front matter is not closed: add a '---' line after the metadata")
-    end = closing[0]
-    return _parse_yaml("\n".join(lines[1:end])), "\n".join(lines[end + 1 :])
-
-
-def _parse_yaml(text: str) -> dict[str, Any]:
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as error:
-        mark = getattr(error, "problem_mark", None)
-        where = f" (line {mark.line + 1})" if mark is not None else ""
-        raise DocumentError(
-            f"metadata is not valid YAML{where}: {getattr(error, 'problem', error)}"
-        ) from None
-    except ValueError as error:  # YAML reads 2020-02-30 as a date, and fails
-        raise DocumentError(f"metadata has an impossible value: {error}") from None
-    if data is None:
-        return {}
-    if not isinstance(data, dict):
-        raise DocumentError("metadata must be a YAML mapping of field: value")
-    return data
-
-
-def _text_field(data: dict[str, Any], name: str) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise DocumentError(f"field {name!r} must be text")
-    value = str(value).strip()
-    return value or None
-
-
-def parse_date(value: Any) -> str:
-    """Return ``value`` as an ISO date of the form ``YYYY``, ``YYYY-MM`` or ``YYYY-MM-DD``.
-
-    :raises DocumentError: when it is not one of those or not a real date.
-    """
-    if isinstance(value, dt.datetime):
-        value = value.date()
-    if isinstance(value, dt.date):
-        return value.isoformat()
-    text = str(value).strip()
-    match = _DATE.match(text)
-    if not match:
-        raise DocumentError(f"date {text!r} is not an ISO date: write 2020-08-20, 2020-08 or 2020")
-    year, month, day = (int(part) if part else 1 for part in match.groups())
-    if not YEARS.start <= year < YEARS.stop:
-        raise DocumentError(
-            f"date {text!r} is outside {YEARS.start}-{YEARS.stop - 1}: is it a typo, or a Solar "
-            "Hijri date? Write the Gregorian date"
-        )
-    try:
-        dt.date(year, month, day)
-    except ValueError:
-        raise DocumentError(f"date {text!r} does not exist") from None
-    return text
-
-
-def parse_metadata(data: dict[str, Any]) -> Metadata:
-    """Validate raw metadata fields.
-
-    :raises DocumentError: naming the first field that is missing or wrong.
-    """
-    unknown = sorted(set(map(str, data)) - set(REQUIRED_FIELDS) - set(OPTIONAL_FIELDS))
-    if unknown:
-        known = ", ".join(REQUIRED_FIELDS + OPTIONAL_FIELDS)
-        raise DocumentError(f"unknown field {unknown[0]!r} (known fields: {known})")
-    values = {
-        name: _text_field(data, name)
-        for name in REQUIRED_FIELDS + OPTIONAL_FIELDS
-        if name not in {"tags", "date"}
-    }
-    for name in REQUIRED_FIELDS:
-        if not values[name]:
-            raise DocumentError(f"missing required field {name!r}")
-    if values["source_type"] and values["source_type"] not in SOURCE_TYPES:
-        raise DocumentError(
-            f"source_type {values['source_type']!r} is not one of: {', '.join(SOURCE_TYPES)}"
-        )
-    values["date"] = parse_date(data["date"]) if data.get("date") is not None else None
-    if values["url"] and not is_http_url(values["url"]):
-        raise DocumentError(f"url {values['url']!r} is not an http:// or https:// address")
-    language = values.pop("language") or "en"
-    if language not in LANGUAGES:
-        raise DocumentError(f"language {language!r} is not one of: {', '.join(LANGUAGES)}")
-    tags = data.get("tags") or ()
-    if isinstance(tags, str):
-        tags = [tag.strip() for tag in tags.split(",")]
-    if not isinstance(tags, list | tuple) or not all(isinstance(t, str | int) for t in tags):
-        raise DocumentError("field 'tags' must be a list of words")
-    return Metadata(language=language, tags=tuple(str(t) for t in tags if str(t)), **values)
-
-
 def _metadata(file: CorpusFile, front_matter: dict[str, Any] | None) -> dict[str, Any]:
     if file.sidecar is not None:
-        return _parse_yaml(_read_text(file.sidecar))
+        return parse_yaml(read_text(file.sidecar))
     if front_matter is not None:
         return front_matter
     raise DocumentError(
@@ -335,20 +168,20 @@ def _read(file: CorpusFile, limits: Settings) -> tuple[str, Metadata, list[Passa
     max_chars = limits.max_passage_chars
     try:
         if suffix in MARKDOWN_SUFFIXES:
-            text = _read_text(file.path)
+            text = read_text(file.path)
             has_front = text.startswith("---") or file.sidecar is None  # else say it is missing
             front, body = split_front_matter(text) if has_front else (None, text)
             meta = parse_metadata(_metadata(file, front))
             return "markdown", meta, markdown_passages(body, max_chars)
         if suffix in TEXT_SUFFIXES:
             meta = parse_metadata(_metadata(file, None))
-            return "text", meta, text_passages(_read_text(file.path), max_chars)
+            return "text", meta, text_passages(read_text(file.path), max_chars)
         if suffix in PDF_SUFFIXES:
             meta = parse_metadata(_metadata(file, None))
             pdf = pdf_pages(file.path, limits.max_pages, limits.max_seconds_per_file)
             return "pdf", meta, page_passages(pdf.pages, max_chars)
         data = _metadata(file, None)
-        page = html_main_text(_read_text(file.path))
+        page = html_main_text(read_text(file.path))
         # the sidecar wins; the page's own metadata fills in a missing title or date
         if page.title and not data.get("title"):
             data["title"] = page.title

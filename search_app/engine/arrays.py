@@ -1,0 +1,262 @@
+"""What array search needs of one state of the index, kept and shared by every thread.
+
+Whoosh matches and scores one posting at a time in Python: a search for a frequent word (12,000
+passages of the Linux documentation) took 60 ms to count its matches and 60 more to rank them.
+:class:`IndexArrays` keeps, per index state, which document each passage belongs to, the field
+lengths, the live passages and the recent posting lists, evaluates queries on them
+(:mod:`search_app.engine.matching`) and answers what a result page needs (counts, facets, the
+best passages per document, date orders) from the same array of matches.
+"""
+
+from __future__ import annotations
+
+import math
+import threading
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
+from typing import Any
+
+import numpy as np
+from whoosh import query as wq
+from whoosh.codec.whoosh3 import _lenfield
+from whoosh.reading import IndexReader
+from whoosh.searching import Searcher
+
+from search_app.engine.matching import Evaluation, Matches
+from search_app.engine.postinglists import (
+    LENGTH_OF_BYTE,
+    append_postings,
+    column_bytes,
+    segment_postings,
+    values_of,
+)
+
+#: Posting entries kept in memory per index state (16 bytes each).
+MAX_CACHED_POSTINGS = 4_000_000
+
+
+class IndexArrays:
+    """What vectorised search needs of one state of the index, shared by all threads: which
+    document each passage belongs to, field lengths, live passages, and recent posting lists."""
+
+    def __init__(self, reader: IndexReader, max_cached_postings: int = MAX_CACHED_POSTINGS) -> None:
+        # an index of an empty corpus has no segment, and no column to read
+        doc_ids = list(reader.column_reader("doc_id")) if reader.doc_count_all() else []
+        self.doc_ids: list[str] = sorted(set(doc_ids))
+        ordinal = {doc_id: n for n, doc_id in enumerate(self.doc_ids)}
+        self.doc_of_passage = np.fromiter((ordinal[d] for d in doc_ids), np.int32, len(doc_ids))
+        self.live: np.ndarray | None = None
+        if reader.has_deletions():
+            self.live = np.zeros(reader.doc_count_all(), dtype=bool)
+            self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
+        self._size = reader.doc_count_all()
+        self._lock = threading.Lock()
+        self._lengths: dict[str, np.ndarray] = {}
+        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._cached = 0
+        self._max_cached = max_cached_postings
+        self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._filtered = 0
+        self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
+        self._date_orders: dict[str, np.ndarray] = {}
+
+    # -- per-field and per-term arrays -------------------------------------------------------
+
+    def field_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
+        """Return every passage's length in ``fieldname``, as Whoosh's scorer reads it."""
+        with self._lock:
+            lengths = self._lengths.get(fieldname)
+        if lengths is not None:
+            return lengths
+        lengths = np.ones(self._size)  # Whoosh's default where a segment has no lengths
+        for leaf, offset in searcher.reader().leaf_readers():  # this thread's open files
+            count = leaf.doc_count_all()
+            perdoc = leaf._perdoc  # Whoosh has no public reader of the length column
+            column = _lenfield(fieldname)
+            if perdoc.has_column(column):
+                lengths[offset : offset + count] = LENGTH_OF_BYTE[column_bytes(perdoc, column)]
+        with self._lock:
+            self._lengths[fieldname] = lengths
+        return lengths
+
+    def postings(
+        self, searcher: Searcher, fieldname: str, text: str
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Return the passages that hold a term and its weight in each."""
+        key = (fieldname, text)
+        with self._lock:
+            found = self._postings.get(key)
+            if found is not None:
+                self._postings.move_to_end(key)
+                return found
+        ids: list[int] = []
+        weights: list[float] = []
+        for matcher, offset, _count in segment_postings(searcher, fieldname, text):
+            append_postings(matcher, offset, ids, weights)
+        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        with self._lock:
+            if key in self._postings:  # another thread read it meanwhile
+                return self._postings[key]
+            self._postings[key] = found
+            self._cached += len(ids)
+            while self._cached > self._max_cached and len(self._postings) > 1:
+                _key, (dropped, _weights) = self._postings.popitem(last=False)
+                self._cached -= len(dropped)
+        return found
+
+    def positions(
+        self, searcher: Searcher, fieldname: str, text: str, wanted: np.ndarray
+    ) -> list[list[int]]:
+        """Return the positions of a term in each of the ``wanted`` passages (ascending, all
+        holding the term), reading only the posting blocks that hold them."""
+        decode = searcher.schema[fieldname].format.decode_positions
+        values: dict[int, bytes] = {}
+        for matcher, offset, count in segment_postings(searcher, fieldname, text):
+            mine = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
+            for docnum, value in values_of(matcher, mine) if len(mine) else ():
+                values[docnum + offset] = value
+        return [decode(values[docnum]) for docnum in wanted.tolist()]
+
+    def filter_ids(self, searcher: Searcher, filter_query: wq.Query) -> np.ndarray:
+        """Return the passages a filter (source, type, language, dates) lets through, kept
+        per index state: the same few filters come back again and again."""
+        key = repr(filter_query)
+        with self._lock:
+            found = self._filters.get(key)
+            if found is not None:
+                self._filters.move_to_end(key)
+                return found
+        found = np.fromiter(searcher.docs_for_query(filter_query), np.int64)
+        found.sort()
+        with self._lock:
+            if key not in self._filters:
+                self._filters[key] = found
+                self._filtered += len(found)
+            while self._filtered > self._max_cached // 4 and len(self._filters) > 1:
+                _key, dropped = self._filters.popitem(last=False)
+                self._filtered -= len(dropped)
+        return found
+
+    # -- evaluation --------------------------------------------------------------------------
+
+    def matches(
+        self,
+        searcher: Searcher,
+        query: wq.Query,
+        filter_query: wq.Query | None = None,
+        deadline: float = math.inf,
+    ) -> tuple[Matches, bool]:
+        """Return every passage that ``query`` matches (and ``filter_query`` lets through), with
+        the score Whoosh gives it, and whether ``deadline`` (``time.monotonic()``) cut the
+        matching short: only comparing phrase positions (and parts left to Whoosh) can be.
+
+        The searcher must score with BM25F (:func:`search_app.engine.ranking.weighting`), the
+        model the arrays mirror.
+        """
+        evaluation = Evaluation(self, searcher, deadline)
+        allowed = None if filter_query is None else self.filter_ids(searcher, filter_query)
+        found = evaluation.evaluate(query, allowed)  # phrases are only matched where allowed
+        keep = None
+        if self.live is not None:
+            keep = self.live[found.ids]
+        if allowed is not None:
+            inside = np.isin(found.ids, allowed, assume_unique=True)
+            keep = inside if keep is None else keep & inside
+        if keep is not None:
+            found = Matches(found.ids[keep], found.scores[keep])
+        return found, evaluation.partial
+
+    # -- what the result page needs ----------------------------------------------------------
+
+    def document_counts(self, found: Matches) -> np.ndarray:
+        """Return the number of matching passages of each document, by position in
+        :attr:`doc_ids`."""
+        return np.bincount(self.doc_of_passage[found.ids], minlength=len(self.doc_ids))
+
+    def count_by(
+        self, found: Matches, name: str, value_of: Callable[[str], Hashable | None]
+    ) -> dict[Hashable, int]:
+        """Count matching passages by a value of their document (``value_of(doc_id)``, ``None``
+        for none), such as its source; the values are looked up once per index state."""
+        with self._lock:
+            coded = self._document_values.get(name)
+        if coded is None:
+            values = [value_of(doc_id) for doc_id in self.doc_ids]
+            labels = sorted({v for v in values if v is not None}, key=str)
+            number = {label: n for n, label in enumerate(labels)}
+            codes = np.array([number.get(v, len(labels)) for v in values], dtype=np.int64)
+            coded = (codes, labels)
+            with self._lock:
+                self._document_values[name] = coded
+        codes, labels = coded
+        counts = np.bincount(codes[self.doc_of_passage[found.ids]], minlength=len(labels) + 1)
+        return {labels[n]: int(counts[n]) for n in np.flatnonzero(counts[:-1]).tolist()}
+
+    def best(
+        self,
+        found: Matches,
+        wanted: int,
+        per_document: int | None,
+        document_order: np.ndarray | None = None,
+    ) -> list[tuple[int, float]]:
+        """Return the ``wanted`` best (passage, score) pairs, at most ``per_document`` of each
+        document: by ``document_order`` (a rank per document, lowest first) when given, then by
+        score, ties in index order (as Whoosh breaks them)."""
+        shortlist = wanted * (4 if per_document else 1)
+        if document_order is None and len(found.ids) > 2 * shortlist:
+            # by relevance, the best few times ``wanted`` (with every tie of the last) usually
+            # hold the answer: sort those, and everything only if they do not
+            cut = np.partition(found.scores, len(found.scores) - shortlist)[-shortlist]
+            near = found.scores >= cut
+            best = self._sorted_best(
+                Matches(found.ids[near], found.scores[near]), wanted, per_document, None
+            )
+            if len(best) == wanted:
+                return best
+        return self._sorted_best(found, wanted, per_document, document_order)
+
+    def _sorted_best(
+        self,
+        found: Matches,
+        wanted: int,
+        per_document: int | None,
+        document_order: np.ndarray | None,
+    ) -> list[tuple[int, float]]:
+        keys = [found.ids, -found.scores]
+        if document_order is not None:
+            keys.append(document_order[self.doc_of_passage[found.ids]])
+        order = np.lexsort(keys)
+        ids, scores = found.ids[order], found.scores[order]
+        if per_document is None:
+            return list(zip(ids[:wanted].tolist(), scores[:wanted].tolist(), strict=True))
+        taken: dict[int, int] = {}
+        best: list[tuple[int, float]] = []
+        for position, document in enumerate(self.doc_of_passage[ids].tolist()):
+            if taken.get(document, 0) < per_document:
+                taken[document] = taken.get(document, 0) + 1
+                best.append((int(ids[position]), float(scores[position])))
+                if len(best) == wanted:
+                    break
+        return best
+
+    def date_order(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
+        """Rank documents by their date (``documents``: the manifest's entries), oldest or
+        newest first; undated documents go last either way. Made once per index state."""
+        key = "newest" if newest else "oldest"
+        with self._lock:
+            rank = self._date_orders.get(key)
+        if rank is None:
+            rank = self._rank_by_date(documents, newest)
+            with self._lock:
+                self._date_orders[key] = rank
+        return rank
+
+    def _rank_by_date(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
+        dates = [(documents.get(doc_id) or {}).get("date") or "" for doc_id in self.doc_ids]
+        distinct, rank = np.unique(np.array(dates, dtype=object), return_inverse=True)
+        rank = rank.astype(np.int64)
+        if newest:
+            rank = len(distinct) - 1 - rank
+        undated = np.array([not date for date in dates], dtype=bool)
+        rank[undated] = len(distinct)
+        return rank

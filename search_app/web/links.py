@@ -1,0 +1,74 @@
+"""Links between pages: to a passage, to a result page, and to a facet value's filter.
+
+Result pages carry about a hundred links (one per facet value), so the query string of each is
+encoded once, as ``url_for`` would, without its routing cost (tested equal to ``url_for``'s).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any
+from urllib.parse import quote_plus, urlencode
+
+from flask import g, url_for
+
+from search_app.engine.searching import SearchRequest
+from search_app.web.params import canonical_args
+
+
+def passage_link(
+    doc_id: str, number: int, q: str | None, exact: bool = False, external: bool = False
+) -> str:
+    """Link to one passage of a document, with the query's words marked there."""
+    return url_for(
+        "search.document",
+        doc_id=doc_id,
+        q=q or None,
+        exact=1 if exact else None,
+        _anchor=f"p-{number}",
+        _external=external,
+    )
+
+
+def link_builder(req: SearchRequest) -> Callable[[str, int, str], str]:
+    """Return ``link(doc_id, number, q)``: absolute passage links for downloads."""
+    return lambda doc_id, number, q: passage_link(doc_id, number, q, req.exact, external=True)
+
+
+#: What werkzeug's ``url_for`` leaves unescaped in a query string.
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def search_url(params: Mapping[str, Any]) -> str:
+    """Return the result page's URL for ``params``, encoded as ``url_for`` encodes it, without
+    its routing cost: a result page has a link for each facet value, about a hundred."""
+    base = g.get("search_base")
+    if base is None:
+        base = g.search_base = url_for("search.search_page")
+    items = [(name, value) for name, value in params.items() if value is not None]
+    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
+
+
+_VALUE = object()  # where a facet value goes in a link
+
+
+def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
+    """Return ``link(value, selected)``: the link that filters ``req`` by a facet value, or that
+    removes the filter when it is the selected one. A page has about a hundred such links, so the
+    rest of each link is encoded once."""
+    names = ("from", "to") if name == "year" else (name,)
+    removed = search_url(canonical_args(req, page=None, **dict.fromkeys(names)))
+    items = list(canonical_args(req, page=None, **dict.fromkeys(names, _VALUE)).items())
+    first = next(n for n, (key, _value) in enumerate(items) if key == names[0])
+    before = urlencode(items[:first], safe=URL_SAFE)
+    after = urlencode(items[first + len(names) :], safe=URL_SAFE)
+    base = search_url({})
+
+    def link(value: str, selected: bool) -> str:
+        if selected:
+            return removed
+        quoted = quote_plus(str(value), safe=URL_SAFE)
+        middle = "&".join(f"{key}={quoted}" for key in names)
+        return base + "?" + "&".join(part for part in (before, middle, after) if part)
+
+    return link

@@ -1,0 +1,242 @@
+"""The pages and the JSON API: requests turned into core calls, results into HTML and JSON.
+
+Every view reads its parameters with :mod:`search_app.web.params` (a non-canonical URL is
+redirected, a bad one is a 400 page or ``{"error"}`` under ``/api/``) and builds its links with
+:mod:`search_app.web.links`; the work itself is the engine's.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import asdict
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+    send_file,
+    url_for,
+)
+from markupsafe import Markup
+
+from search_app.corpus.rendering import is_http_url
+from search_app.corpus.solar_calendar import solar_label
+from search_app.engine.documents import DocumentView, get_document, original_file, overview, stats
+from search_app.engine.exporting import citation, export_csv, export_json
+from search_app.engine.queries import QueryError
+from search_app.engine.searching import (
+    ResultPage,
+    SearchRequest,
+    complete,
+    export,
+    result_as_dict,
+    search,
+)
+from search_app.web.links import facet_link, link_builder, passage_link, search_url
+from search_app.web.params import (
+    EXPORT_FORMATS,
+    BadRequest,
+    canonical_args,
+    exact_switch,
+    is_canonical,
+    read_request,
+    search_index,
+    settings,
+    single,
+)
+
+bp = Blueprint("search", __name__)
+
+EXAMPLE_SEARCHES = (
+    "death commission",
+    '"mass graves"',
+    "independent investigation",
+    "Raisi",
+    "Khomeyni",
+)
+
+
+def as_markup(fragment: str) -> Markup:
+    """Mark HTML that the core built (every character of user text escaped) as safe to output.
+
+    This is the one place where a string becomes ``Markup``; templates never use ``|safe``.
+    """
+    return Markup(fragment)
+
+
+def _run_search(req: SearchRequest) -> ResultPage:
+    try:
+        result = search(search_index(), req, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    if req.page > result.pages:
+        abort(404, f"Page {req.page} is past the last page of results ({result.pages}).")
+    return result
+
+
+@bp.get("/")
+def home() -> str:
+    return render_template(
+        "index.html", overview=overview(search_index()), examples=EXAMPLE_SEARCHES
+    )
+
+
+def _download(req: SearchRequest, kind: str) -> Response:
+    cap = settings().export_cap
+    try:
+        found = export(search_index(), req, cap, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    link = link_builder(req)
+    name = re.sub(r"[^\w-]+", "-", req.q, flags=re.ASCII).strip("-")[:60] or "search"
+    body, mimetype = (
+        (export_csv(found, link), "text/csv")
+        if kind == "csv"
+        else (export_json(found, link), "application/json")
+    )
+    response = Response(body, mimetype=mimetype)
+    response.headers["Content-Disposition"] = f'attachment; filename="passages-{name}.{kind}"'
+    response.headers["X-Total-Count"] = str(found.total)
+    response.headers["X-Export-Cap"] = str(cap)
+    if found.partial:
+        response.headers["X-Partial"] = "time limit reached"
+    return response
+
+
+@bp.get("/search")
+def search_page() -> Any:
+    req = read_request(request.args)
+    kind = single(request.args, "format")
+    if kind is not None:
+        if kind not in EXPORT_FORMATS:
+            raise BadRequest(f"format must be csv or json, not {kind!r}.")
+        if not req.q:
+            raise BadRequest("Give the query as q=… to download its passages.")
+        return _download(req, kind)
+    if not req.q:
+        return redirect(url_for("search.home"))
+    canonical = canonical_args(req)
+    if not is_canonical(request.args, canonical):
+        return redirect(url_for("search.search_page", **canonical))
+    result = _run_search(req)
+    link = link_builder(req)
+    citations = {
+        (hit.doc_id, hit.passage): citation(hit, link(hit.doc_id, hit.passage, req.q))
+        for hit in result.hits
+    }
+    return render_template(
+        "search.html",
+        result=result,
+        req=req,
+        args=canonical_args,
+        page_size=settings().page_size,
+        export_cap=settings().export_cap,
+        citations=citations,
+    )
+
+
+@bp.get("/api/search")
+def api_search() -> Response:
+    req = read_request(request.args)
+    if not req.q:
+        raise BadRequest("Give the query as q=…, e.g. /api/search?q=death+commission")
+    result = _run_search(req)
+    return jsonify(result_as_dict(result, link_builder(req)))
+
+
+@bp.get("/api/suggest")
+def api_suggest() -> Response:
+    """Completions in the OpenSearch suggestions format: ``[typed, [completion, ...]]``."""
+    typed = single(request.args, "q") or ""
+    if len(typed) > settings().max_query_length:
+        raise BadRequest(f"q is longer than {settings().max_query_length} characters.")
+    return Response(
+        current_app.json.dumps([typed, complete(search_index(), typed)]),
+        mimetype="application/x-suggestions+json",
+    )
+
+
+@bp.get("/opensearch.xml")
+def opensearch() -> Response:
+    xml = render_template("opensearch.xml")
+    return Response(xml, mimetype="application/opensearchdescription+xml")
+
+
+def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
+    document = get_document(search_index(), doc_id, q, exact, settings())
+    if document is None:
+        abort(404, f"There is no document {doc_id!r} in the index.")
+    return document
+
+
+def _document_args() -> tuple[str | None, bool]:
+    return single(request.args, "q"), exact_switch(request.args)
+
+
+@bp.get("/doc/<path:doc_id>")
+def document(doc_id: str) -> str:
+    q, exact = _document_args()
+    problem = None
+    try:
+        view = _document_or_404(doc_id, q, exact)
+    except QueryError as error:  # a link must still open its document, unmarked
+        problem = f"{error} The document is shown without highlights."
+        view = _document_or_404(doc_id, None, exact)
+    return render_template("doc.html", doc=view, q=q or "", exact=exact, problem=problem)
+
+
+ORIGINAL_TYPES = {".pdf": "application/pdf"}
+
+
+@bp.get("/file/<path:doc_id>")
+def original(doc_id: str) -> Response:
+    """Serve the original file: PDFs to view (``#page=N`` opens a page), the rest to download."""
+    path = original_file(search_index(), settings().corpus_dir, doc_id)
+    if path is None:
+        abort(404, f"There is no original file for {doc_id!r}.")
+    mimetype = ORIGINAL_TYPES.get(path.suffix.lower())
+    response = send_file(
+        path,
+        mimetype=mimetype or "application/octet-stream",
+        as_attachment=mimetype is None,  # never render a saved web page on this site
+        download_name=path.name,
+    )
+    if mimetype is None:
+        response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
+    return response
+
+
+@bp.get("/api/doc/<path:doc_id>")
+def api_document(doc_id: str) -> Response:
+    q, exact = _document_args()
+    try:
+        view = _document_or_404(doc_id, q, exact)
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    data = asdict(view)
+    data["url"] = view.url if is_http_url(view.url) else None
+    data["matched"] = view.matched
+    data["link"] = url_for("search.document", doc_id=doc_id, _external=True)
+    return jsonify(data)
+
+
+@bp.get("/healthz")
+def healthz() -> Response:
+    generation, documents, passages = stats(search_index())
+    return jsonify(status="ok", documents=documents, passages=passages, generation=generation)
+
+
+TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+    "facet_link": facet_link,
+    "passage_link": passage_link,
+    "search_url": search_url,
+    "is_http_url": is_http_url,
+    "solar_label": solar_label,
+}
