@@ -103,10 +103,10 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return parse_yaml("\n".join(lines[1:end])), "\n".join(lines[end + 1 :])
 
 
-def parse_yaml(text: str) -> dict[str, Any]:
-    """Read metadata written as YAML.
+def load_yaml(text: str) -> Any:
+    """Read YAML written by a person (metadata, folder files, the register of names).
 
-    :raises DocumentError: when it is not valid YAML or not a mapping.
+    :raises DocumentError: when it is not valid YAML, saying where.
     """
     try:
         data = yaml.safe_load(text)
@@ -118,6 +118,15 @@ def parse_yaml(text: str) -> dict[str, Any]:
         ) from None
     except ValueError as error:  # YAML reads 2020-02-30 as a date, and fails
         raise DocumentError(f"metadata has an impossible value: {error}") from None
+    return data
+
+
+def parse_yaml(text: str) -> dict[str, Any]:
+    """Read metadata written as YAML.
+
+    :raises DocumentError: when it is not valid YAML or not a mapping.
+    """
+    data = load_yaml(text)
     if data is None:
         return {}
     if not isinstance(data, dict):

@@ -96,32 +96,44 @@ def markdown_to_text(source: str) -> str:
 
 
 class _TextRewriter(HTMLParser):
-    """Re-emit sanitized HTML unchanged except for text, which goes through ``transform``."""
+    """Re-emit sanitized HTML unchanged except for text, which goes through ``transform``
+    (``in_links`` inside ``<a>`` elements, when given: a link must not hold another)."""
 
-    def __init__(self, transform: Callable[[str], str]) -> None:
+    def __init__(
+        self, transform: Callable[[str], str], in_links: Callable[[str], str] | None
+    ) -> None:
         super().__init__(convert_charrefs=True)
         self.transform = transform
+        self.in_links = in_links or transform
+        self.links = 0
         self.out: list[str] = []
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.links += tag == "a"
         self.out.append(self.get_starttag_text() or "")
 
     def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         self.out.append(self.get_starttag_text() or "")
 
     def handle_endtag(self, tag: str) -> None:
+        self.links -= tag == "a" and self.links > 0
         self.out.append(f"</{tag}>")
 
     def handle_data(self, data: str) -> None:
-        self.out.append(self.transform(data))
+        self.out.append((self.in_links if self.links else self.transform)(data))
 
 
-def transform_text_nodes(fragment: str, transform: Callable[[str], str]) -> str:
-    """Apply ``transform`` (text in, escaped HTML out) to each text node of sanitized HTML.
+def transform_text_nodes(
+    fragment: str,
+    transform: Callable[[str], str],
+    in_links: Callable[[str], str] | None = None,
+) -> str:
+    """Apply ``transform`` (text in, escaped HTML out) to each text node of sanitized HTML, and
+    ``in_links`` (when given) to the text inside links.
 
     Used to highlight query terms inside a rendered document without touching its tags.
     """
-    rewriter = _TextRewriter(transform)
+    rewriter = _TextRewriter(transform, in_links)
     rewriter.feed(fragment)
     rewriter.close()
     return "".join(rewriter.out)

@@ -22,6 +22,8 @@ not depend on our class names.
 
 from __future__ import annotations
 
+import re
+
 from whoosh.analysis import (
     Analyzer,
     CharsetFilter,
@@ -113,6 +115,23 @@ def stemmed_analyzer() -> Analyzer:
     """Return the analyzer for ordinary searches: fold, drop English and Persian stop words,
     stem English words."""
     return exact_analyzer() | StopFilter(stoplist=STOP_WORDS_EN_FA) | StemFilter()
+
+
+_EXACT_WORD = re.compile(TOKEN_PATTERN if ZWNJ_JOINS else TOKEN_PATTERN_SPLIT_ZWNJ)
+
+
+def exact_words(text: str) -> list[tuple[str, int, int]]:
+    """Return the words of ``text`` as the exact analyzer gives them, with where each stands
+    (start and end character): the same words, without Whoosh's per-token filter chain."""
+    return [
+        (match.group().lower().translate(_FOLDING), match.start(), match.end())
+        for match in _EXACT_WORD.finditer(text)
+    ]
+
+
+def exact_word_list(text: str) -> list[str]:
+    """Return the words of ``text`` as the exact analyzer gives them."""
+    return [word for word, _, _ in exact_words(text)]
 
 
 #: Shared instances for reading queries and marking passages (the index keeps its own copies).

@@ -14,6 +14,7 @@ import math
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
@@ -30,6 +31,30 @@ from search_app.engine.postinglists import (
     segment_postings,
     values_of,
 )
+
+
+@dataclass(frozen=True)
+class Mentions:
+    """Every (passage, register entry) pair of the index: passage ``passages[i]`` names
+    ``slugs[codes[i]]``. Counting the entries named in any set of passages is then one
+    ``bincount``, with no search."""
+
+    slugs: list[str]
+    passages: np.ndarray
+    codes: np.ndarray
+
+    def count(self, passages: np.ndarray) -> dict[str, int]:
+        """Return how many of ``passages`` (ascending ids) name each entry, where any do."""
+        inside = np.isin(self.passages, passages)
+        counts = np.bincount(self.codes[inside], minlength=len(self.slugs))
+        return {self.slugs[n]: int(counts[n]) for n in np.flatnonzero(counts).tolist()}
+
+    def passages_naming(self, slug: str) -> np.ndarray:
+        """Return the passages that name an entry (ascending ids)."""
+        if slug not in self.slugs:
+            return np.zeros(0, dtype=np.int64)
+        return np.sort(self.passages[self.codes == self.slugs.index(slug)])
+
 
 #: Posting entries kept in memory per index state (16 bytes each).
 MAX_CACHED_POSTINGS = 4_000_000
@@ -59,6 +84,7 @@ class IndexArrays:
         self._filtered = 0
         self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._date_orders: dict[str, np.ndarray] = {}
+        self._mentions: Mentions | None = None
 
     # -- per-field and per-term arrays -------------------------------------------------------
 
@@ -238,6 +264,33 @@ class IndexArrays:
                 if len(best) == wanted:
                     break
         return best
+
+    def mentions(self, searcher: Searcher) -> Mentions:
+        """Return which passages name which register entries, read once per index state."""
+        with self._lock:
+            found = self._mentions
+        if found is not None:
+            return found
+        reader = searcher.reader()
+        slugs = sorted(
+            term.decode("utf-8") if isinstance(term, bytes) else term
+            for term in (reader.field_terms("entities") if "entities" in reader.schema else ())
+        )
+        ids, codes = [], []
+        for code, slug in enumerate(slugs):
+            passages = self.postings(searcher, "entities", slug)[0]
+            if self.live is not None:
+                passages = passages[self.live[passages]]
+            ids.append(passages)
+            codes.append(np.full(len(passages), code, dtype=np.int32))
+        found = Mentions(
+            slugs,
+            np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
+            np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+        )
+        with self._lock:
+            self._mentions = found
+        return found
 
     def date_order(self, documents: dict[str, dict[str, Any]], newest: bool) -> np.ndarray:
         """Rank documents by their date (``documents``: the manifest's entries), oldest or

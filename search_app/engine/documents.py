@@ -6,7 +6,9 @@ its passage numbers always agree with the search results that link to it.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from operator import itemgetter
 from pathlib import Path
 from typing import Any
@@ -15,10 +17,12 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
+from search_app.engine.entities import NameLinker
+from search_app.engine.facets import FacetValue
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.queries import cap_expansions, parse
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import DEFAULTS, FacetValue
+from search_app.engine.searching import DEFAULTS
 
 
 @dataclass(frozen=True)
@@ -91,11 +95,13 @@ def get_document(
     q: str | None = None,
     exact: bool = False,
     limits: Settings = DEFAULTS,
+    entity_href: Callable[[str], str] | None = None,
 ) -> DocumentView | None:
     """Return the document ``doc_id`` as passages of safe HTML, or ``None`` if there is none.
 
     With ``q``, the words it matches are marked (as on the result page, variants included)
-    and the matching passages are flagged.
+    and the matching passages are flagged. With ``entity_href`` (an entry's id -> its page),
+    the names of the register link to their pages.
 
     :raises QueryError: when ``q`` is given and cannot be searched.
     """
@@ -114,6 +120,9 @@ def get_document(
             return None
         matched: set[int] = set()
         highlighter = Highlighter()
+        names = None
+        if entity_href is not None and generation.register.entries:
+            names = NameLinker(generation.finder, entity_href)
         if parsed is not None:
             query = cap_expansions(parsed, searcher.reader()).query
             hits = searcher.search(query, filter=wq.Term("doc_id", doc_id), limit=None)
@@ -126,10 +135,13 @@ def get_document(
                 rendered = markdown_to_html(fields["markdown"])
             else:
                 rendered = text_to_html(fields["text"])
+            outside_links = highlighter.mark
+            if names is not None:
+                outside_links = partial(names.link, mark=highlighter.mark)
             passages.append(
                 DocumentPassage(
                     number=fields["number"],
-                    html=transform_text_nodes(rendered, highlighter.mark),
+                    html=transform_text_nodes(rendered, outside_links, highlighter.mark),
                     matched=fields["number"] in matched,
                     page=fields.get("page"),
                 )

@@ -17,10 +17,14 @@ import shutil
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
+from search_app.engine.analysis import exact_word_list
 from search_app.engine.schema import SCHEMA_VERSION
+from search_app.names.mentions import MentionFinder
+from search_app.names.register import Register, register_from_data
 from search_app.names.variants import Variants, variants_from_manifest
 
 CURRENT = "CURRENT"
@@ -51,6 +55,15 @@ class Generation:
     @property
     def variants(self) -> Variants:
         return variants_from_manifest(self.manifest.get("variants", []))
+
+    @cached_property  # read once per generation: every page with facets needs it
+    def register(self) -> Register:
+        return register_from_data(self.manifest.get("register", []))
+
+    @cached_property
+    def finder(self) -> MentionFinder:
+        """What finds the register's names in a text, as the index read them."""
+        return MentionFinder(self.register, exact_word_list)
 
 
 def fsync_dir(path: Path) -> None:

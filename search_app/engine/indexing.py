@@ -25,6 +25,7 @@ from search_app.config import Settings
 from search_app.corpus.loading import CorpusFile, Document, Scan, load_document, scan_corpus
 from search_app.corpus.metadata import DocumentError, Problem
 from search_app.corpus.solar_calendar import day_number, iso_span
+from search_app.engine.analysis import exact_word_list
 from search_app.engine.generations import (
     CURRENT,
     MANIFEST,
@@ -40,6 +41,8 @@ from search_app.engine.generations import (
 )
 from search_app.engine.postings import GroupedPostingPool
 from search_app.engine.schema import SCHEMA_VERSION, build_schema
+from search_app.names.mentions import MentionFinder
+from search_app.names.register import Register, load_register
 from search_app.names.variants import Variants, load_variants
 
 DEFAULTS = Settings()
@@ -76,7 +79,7 @@ class IndexReport:
         )
 
 
-def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
+def _passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[str, Any]]:
     meta = document.meta
     for passage in document.passages:
         fields: dict[str, Any] = {
@@ -93,6 +96,10 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
             "language": meta.language,
             "url": meta.url,
         }
+        if finder:
+            named = finder.entries_in(exact_word_list(passage.text))
+            if named:
+                fields["entities"] = " ".join(named)
         if meta.source_type:
             fields["source_type"] = meta.source_type
         if passage.page is not None:
@@ -105,8 +112,8 @@ def _passage_fields(document: Document) -> Iterator[dict[str, Any]]:
         yield fields
 
 
-def _add_document(writer: IndexWriter, document: Document) -> None:
-    for fields in _passage_fields(document):
+def _add_document(writer: IndexWriter, document: Document, finder: MentionFinder) -> None:
+    for fields in _passage_fields(document, finder):
         writer.add_document(**fields)
 
 
@@ -130,14 +137,26 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
     }
 
 
+@dataclass(frozen=True)
+class Names:
+    """What the index keeps of the corpus's names: variant spellings and the register."""
+
+    variants: Variants
+    register: Register
+
+    def finder(self) -> MentionFinder:
+        return MentionFinder(self.register, exact_word_list)
+
+
 def _write_manifest(
-    path: Path, documents: dict[str, dict[str, Any]], variants: Variants, max_chars: int
+    path: Path, documents: dict[str, dict[str, Any]], names: Names, max_chars: int
 ) -> None:
     manifest = {
         "schema_version": SCHEMA_VERSION,
         "max_passage_chars": max_chars,
         "updated": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
-        "variants": [list(group) for group in variants.groups],
+        "variants": [list(group) for group in names.variants.groups],
+        "register": names.register.as_data(),
         "documents": dict(sorted(documents.items())),
     }
     write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
@@ -180,7 +199,9 @@ def build_index(
     with index_lock(index_dir):
         scan = scan_corpus(corpus_dir)
         variants, variant_problems = load_variants(corpus_dir)
-        problems = [*scan.problems, *variant_problems]
+        register, register_problems = load_register(corpus_dir)
+        names = Names(variants, register)
+        problems = [*scan.problems, *variant_problems, *register_problems]
         current = read_generation(index_dir)
         reason = None
         if current is None and current_generation_name(index_dir) is not None:
@@ -191,15 +212,21 @@ def build_index(
                 f"{current.manifest.get('max_passage_chars')}: rebuilding the whole index."
             )
             full = True
+        elif current is not None and current.register.as_data() != register.as_data():
+            reason = (
+                "The register of names changed: rebuilding the whole index "
+                "(each passage records the names it mentions)."
+            )
+            full = True
         if strict:
             list(_load(scan.files, limits, problems, None))
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
             loaded = _load(scan.files, limits, problems, progress)
-            report = _build_full(index_dir, loaded, variants, max_chars, current)
+            report = _build_full(index_dir, loaded, names, max_chars, current)
         else:
-            report = _update(current, scan, variants, limits, problems, progress)
+            report = _update(current, scan, names, limits, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
@@ -208,7 +235,7 @@ def build_index(
 def _build_full(
     index_dir: Path,
     documents: Iterator[Document],
-    variants: Variants,
+    names: Names,
     max_chars: int,
     previous: Generation | None,
 ) -> IndexReport:
@@ -220,9 +247,10 @@ def _build_full(
     # since Whoosh scores each segment with its own statistics.
     writer = ix.writer()
     writer.pool = GroupedPostingPool(path)  # documents only arrive in order here
+    finder = names.finder()
     try:
         for document in documents:
-            _add_document(writer, document)
+            _add_document(writer, document, finder)
             manifest[document.doc_id] = _manifest_entry(document)
     except BaseException:
         writer.cancel()
@@ -232,7 +260,7 @@ def _build_full(
     writer.commit()
     ix.close()
     fsync_tree(path)  # Whoosh does not fsync: make the files durable before pointing at them
-    _write_manifest(path, manifest, variants, max_chars)
+    _write_manifest(path, manifest, names, max_chars)
     write_atomically(index_dir / CURRENT, path.name + "\n")
     keep = {path.name} | ({previous.name} if previous else set())
     remove_old_generations(index_dir, keep)
@@ -248,7 +276,7 @@ def _build_full(
 def _update(
     current: Generation,
     scan: Scan,
-    variants: Variants,
+    names: Names,
     limits: Settings,
     problems: list[Problem],
     progress: Progress | None,
@@ -263,6 +291,7 @@ def _update(
     if to_load or removed:
         ix = whoosh_index.open_dir(str(current.path))
         writer = ix.writer(timeout=10.0)
+        finder = names.finder()
         try:
             for doc_id in removed:
                 writer.delete_by_term("doc_id", doc_id)
@@ -274,7 +303,7 @@ def _update(
                     report.changed += 1
                 else:
                     report.added += 1
-                _add_document(writer, document)
+                _add_document(writer, document, finder)
                 manifest[document.doc_id] = _manifest_entry(document)
         except BaseException:
             writer.cancel()
@@ -282,9 +311,9 @@ def _update(
             raise
         writer.commit()
         ix.close()
-    if to_load or removed or variants != current.variants:
-        report.variants_changed = variants != current.variants
-        _write_manifest(current.path, manifest, variants, limits.max_passage_chars)
+    if to_load or removed or names.variants != current.variants:
+        report.variants_changed = names.variants != current.variants
+        _write_manifest(current.path, manifest, names, limits.max_passage_chars)
     report.unchanged = len(files) - len(to_load)
     report.documents = len(manifest)
     report.passages = sum(entry["passages"] for entry in manifest.values())

@@ -34,6 +34,7 @@ from search_app.engine.generations import (
 from search_app.engine.postinglists import reader_state
 from search_app.engine.queries import stems
 from search_app.engine.ranking import weighting as default_weighting
+from search_app.names.register import Register
 
 T = TypeVar("T")
 
@@ -155,6 +156,10 @@ class SearchIndex:
         """Return the name-variant lookup of the current generation (stem -> spellings)."""
         self._current()
         return self._variants
+
+    def register(self) -> Register:
+        """Return the register of names the current generation counted."""
+        return self._current()[1].register
 
     def arrays(self, searcher: Searcher) -> IndexArrays:
         """Return the arrays for vectorised search of what ``searcher`` (this thread's, from

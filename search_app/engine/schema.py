@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from whoosh.fields import ID, NUMERIC, STORED, TEXT, Schema
+from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 6
+SCHEMA_VERSION = 7
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -51,6 +51,8 @@ def build_schema() -> Schema:
         date_start=NUMERIC(shift_step=0),
         date_end=NUMERIC(shift_step=0),
         url=STORED,
+        # the ids of the register's entries the passage names (search_app.names.mentions)
+        entities=KEYWORD(scorable=False),
     )
 
 

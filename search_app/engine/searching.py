@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import time
 from collections.abc import Callable
-from dataclasses import asdict, dataclass, field, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
@@ -20,11 +20,12 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.corpus.rendering import is_http_url
-from search_app.corpus.solar_calendar import day_number, iso_span, parse_year_span
+from search_app.corpus.solar_calendar import day_number, parse_year_span
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.entities import spelling_query
+from search_app.engine.facets import FacetValue, count_facets
 from search_app.engine.generations import Generation
 from search_app.engine.highlighting import Highlighter
-from search_app.engine.matching import Matches
 from search_app.engine.queries import (
     ParsedQuery,
     QueryError,
@@ -37,12 +38,12 @@ from search_app.engine.readers import SearchIndex
 from search_app.engine.schema import stored
 
 DEFAULTS = Settings()
-#: Facets counted on every result page, from the documents' metadata in the manifest.
-FACETS = ("source", "source_type", "language", "year")
 #: Filter parameter -> the index field it is a term of.
 FILTER_FIELDS = {"source": "source_facet", "source_type": "source_type", "language": "language"}
 FILTERS = tuple(FILTER_FIELDS)
 SORTS = ("relevance", "newest", "oldest")
+#: Where all the words must be: in one passage (default) or anywhere in one document.
+WITHIN = ("passage", "document")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
 
@@ -61,6 +62,10 @@ class SearchRequest:
     doc: str | None = None
     sort: str = "relevance"
     exact: bool = False
+    #: register entries every passage must name (``entity=``), sorted
+    entities: tuple[str, ...] = ()
+    #: "document": the words (and entities) may be spread over a document's passages
+    within: str = "passage"
 
 
 @dataclass(frozen=True)
@@ -82,12 +87,6 @@ class Hit:
     score: float | None
     matches_in_document: int = 1
     first_of_document: bool = True
-
-
-@dataclass(frozen=True)
-class FacetValue:
-    value: str
-    count: int
 
 
 @dataclass
@@ -127,7 +126,7 @@ class Export:
         return self.total > len(self.hits)
 
 
-def _filter(request: SearchRequest) -> wq.Query | None:
+def passage_filter(request: SearchRequest) -> wq.Query | None:
     parts: list[wq.Query] = []
     for name in FILTERS:
         value = getattr(request, name)
@@ -135,6 +134,8 @@ def _filter(request: SearchRequest) -> wq.Query | None:
             parts.append(wq.Term(FILTER_FIELDS[name], value))
     if request.doc is not None:
         parts.append(wq.Term("doc_id", request.doc))
+    if request.within == "passage":  # else each entity is a part of the query (spread)
+        parts.extend(wq.Term("entities", slug) for slug in request.entities)
     if request.year_from is not None:  # documents whose date reaches into the span
         first = year_span(request.year_from)[0]
         parts.append(wq.NumericRange("date_end", day_number(first), None))
@@ -144,7 +145,7 @@ def _filter(request: SearchRequest) -> wq.Query | None:
     return wq.And(parts) if parts else None
 
 
-def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) -> Hit:
+def hit_from_fields(fields: dict[str, Any], score: float | None, highlighter: Highlighter) -> Hit:
     return Hit(
         doc_id=fields["doc_id"],
         passage=fields["number"],
@@ -161,43 +162,28 @@ def _hit(fields: dict[str, Any], score: float | None, highlighter: Highlighter) 
     )
 
 
-def _facet_values(entry: dict[str, Any]) -> dict[str, Any]:
-    date = entry.get("date")
-    return {
-        "source": entry.get("source"),
-        "source_type": entry.get("source_type"),
-        "language": entry.get("language"),
-        "year": iso_span(date)[0].year if date else None,
-    }
+def marked_query(query: wq.Query, request: SearchRequest, generation: Generation) -> wq.Query:
+    """Return what passages should show marked: the query's words, and the spellings of the
+    entities the request filters by."""
+    entries = [generation.register.get(slug) for slug in request.entities]
+    spellings = [s for entry in entries if entry is not None for s in entry.spellings]
+    return wq.Or([query, spelling_query(spellings)]) if spellings else query
 
 
-def _facets(
-    arrays: IndexArrays, found: Matches, documents: dict[str, dict[str, Any]]
-) -> dict[str, list[FacetValue]]:
-    """Count matching passages by source, type, language and year, from their documents."""
-    facets = {}
-    for name in FACETS:
-
-        def value_of(doc_id: str, name: str = name) -> Any:
-            entry = documents.get(doc_id)  # None: removed while this search ran
-            value = _facet_values(entry)[name] if entry is not None else None
-            return None if value == "" else value
-
-        counts = arrays.count_by(found, name, value_of)
-        listed = [FacetValue(str(value), count) for value, count in counts.items()]
-        if name == "year":
-            listed.sort(key=lambda f: f.value, reverse=True)
-        else:
-            listed.sort(key=lambda f: (-f.count, f.value))
-        facets[name] = listed
-    return facets
-
-
-def _parse(index: SearchIndex, request: SearchRequest, limits: Settings) -> ParsedQuery:
+def parse_request(index: SearchIndex, request: SearchRequest, limits: Settings) -> ParsedQuery:
     if request.sort not in SORTS:
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}.")
     if request.page < 1:
         raise QueryError("Page numbers start at 1.")
+    register = index.register()
+    for slug in request.entities:
+        if register.get(slug) is None:
+            raise QueryError(
+                f"The register of names has no entry {slug!r}: pick one from the list of names."
+            )
+    if request.entities and not request.q.strip():  # every passage that names them
+        terms = [wq.Term("entities", slug) for slug in request.entities]
+        return ParsedQuery("", terms[0] if len(terms) == 1 else wq.And(terms))
     return parse(
         request.q,
         exact=request.exact,
@@ -208,38 +194,48 @@ def _parse(index: SearchIndex, request: SearchRequest, limits: Settings) -> Pars
 
 
 def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAULTS) -> ResultPage:
-    """Run ``request`` and return one page of passages, a few at most per document.
+    """Run ``request`` and return one page of passages, a few at most per document; with
+    ``within="document"``, one page of documents in which the words may be spread.
 
     :raises QueryError: when the query or a parameter cannot be searched.
     :raises IndexUnavailable: when there is no usable index.
     """
+    if request.within not in WITHIN:
+        raise QueryError(f"within must be one of {', '.join(WITHIN)}, not {request.within!r}.")
+    if request.within == "document":
+        # imported here: the document-wide search is built on this module's helpers
+        from search_app.engine.spread import search_documents
+
+        return index.cached(request, limits, lambda: search_documents(index, request, limits))
     return index.cached(request, limits, lambda: _search(index, request, limits))
 
 
 def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
-    parsed = _parse(index, request, limits)
+    parsed = parse_request(index, request, limits)
     page_size = limits.page_size
     deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
         query = parsed.query
         arrays = index.arrays(searcher)
-        filter_query = _filter(request)
+        filter_query = passage_filter(request)
         found, partial = arrays.matches(searcher, query, filter_query, deadline)
         # matches are counted by document: the facets follow from the documents' metadata
         per_doc = arrays.document_counts(found)
         cap = None if request.doc else limits.per_document
         listed = arrays.best(
-            found, request.page * page_size, cap, _date_order(arrays, generation, request.sort)
+            found, request.page * page_size, cap, date_order(arrays, generation, request.sort)
         )
         # the length of the list after at most per_document passages of each document
         listed_total = int(np.minimum(per_doc, cap).sum() if cap else per_doc.sum())
-        highlighter = Highlighter.for_query(query, searcher.reader())
+        highlighter = Highlighter.for_query(
+            marked_query(query, request, generation), searcher.reader()
+        )
         hits: list[Hit] = []
         seen: set[str] = set()
         for docnum, score in listed[(request.page - 1) * page_size :]:
             relevance = score if request.sort == "relevance" else None
-            found_hit = _hit(searcher.stored_fields(docnum), relevance, highlighter)
+            found_hit = hit_from_fields(searcher.stored_fields(docnum), relevance, highlighter)
             hits.append(
                 replace(
                     found_hit,
@@ -263,7 +259,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                 any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
-        facets = _facets(arrays, found, generation.documents)
+        facets = count_facets(arrays, searcher, found, generation)
     return ResultPage(
         request=request,
         total=total,
@@ -281,7 +277,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
     )
 
 
-def _date_order(arrays: IndexArrays, generation: Generation, sort: str) -> np.ndarray | None:
+def date_order(arrays: IndexArrays, generation: Generation, sort: str) -> np.ndarray | None:
     """Rank documents for a sort by date (undated last), or ``None`` for relevance."""
     if sort == "relevance":
         return None
@@ -295,17 +291,19 @@ def export(
 
     :raises QueryError: when the query or a parameter cannot be searched.
     """
-    parsed = _parse(index, request, limits)
+    parsed = parse_request(index, request, limits)
     deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
         parsed = cap_expansions(parsed, searcher.reader())
         arrays = index.arrays(searcher)
-        found, partial = arrays.matches(searcher, parsed.query, _filter(request), deadline)
-        listed = arrays.best(found, cap, None, _date_order(arrays, generation, request.sort))
-        highlighter = Highlighter.for_query(parsed.query, searcher.reader())
+        found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
+        listed = arrays.best(found, cap, None, date_order(arrays, generation, request.sort))
+        highlighter = Highlighter.for_query(
+            marked_query(parsed.query, request, generation), searcher.reader()
+        )
         by_relevance = request.sort == "relevance"
         hits = [
-            _hit(searcher.stored_fields(n), score if by_relevance else None, highlighter)
+            hit_from_fields(searcher.stored_fields(n), score if by_relevance else None, highlighter)
             for n, score in listed
         ]
         return Export(request=request, total=len(found.ids), cap=cap, hits=hits, partial=partial)
@@ -363,7 +361,7 @@ def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
         "pages": result.pages,
         "results": [hit_as_dict(hit, q, link) for hit in result.hits],
         "facets": {
-            name: [asdict(value) for value in values] for name, values in result.facets.items()
+            name: [value.as_dict() for value in values] for name, values in result.facets.items()
         },
         "suggestion": result.suggestion,
         "partial": result.partial,

@@ -7,7 +7,7 @@ turns errors into pages and applies rate limits (:mod:`.ratelimit`) and security
 registered), ``TEMPLATE_HELPERS`` and ``as_markup`` for :func:`search_app.create_app`.
 """
 
-from search_app.web import batch, guards  # noqa: F401 (their routes and hooks register on bp)
+from search_app.web import batch, entities, guards  # noqa: F401 (routes and hooks register on bp)
 from search_app.web.views import TEMPLATE_HELPERS, as_markup, bp
 
 __all__ = ["TEMPLATE_HELPERS", "as_markup", "bp"]

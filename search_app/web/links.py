@@ -13,7 +13,7 @@ from urllib.parse import quote_plus, urlencode
 from flask import g, url_for
 
 from search_app.engine.searching import SearchRequest
-from search_app.web.params import canonical_args
+from search_app.web.params import canonical_args, query_items
 
 
 def passage_link(
@@ -45,7 +45,7 @@ def search_url(params: Mapping[str, Any]) -> str:
     base = g.get("search_base")
     if base is None:
         base = g.search_base = url_for("search.search_page")
-    items = [(name, value) for name, value in params.items() if value is not None]
+    items = query_items(params)
     return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
 
 
@@ -58,7 +58,7 @@ def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
     rest of each link is encoded once."""
     names = ("from", "to") if name == "year" else (name,)
     removed = search_url(canonical_args(req, page=None, **dict.fromkeys(names)))
-    items = list(canonical_args(req, page=None, **dict.fromkeys(names, _VALUE)).items())
+    items = query_items(canonical_args(req, page=None, **dict.fromkeys(names, _VALUE)))
     first = next(n for n, (key, _value) in enumerate(items) if key == names[0])
     before = urlencode(items[:first], safe=URL_SAFE)
     after = urlencode(items[first + len(names) :], safe=URL_SAFE)
@@ -70,5 +70,16 @@ def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
         quoted = quote_plus(str(value), safe=URL_SAFE)
         middle = "&".join(f"{key}={quoted}" for key in names)
         return base + "?" + "&".join(part for part in (before, middle, after) if part)
+
+    return link
+
+
+def entity_link(req: SearchRequest) -> Callable[[str, bool], str]:
+    """Return ``link(slug, selected)``: the link that also requires an entity, or that drops it
+    when it is already required (several entities: passages must name them all)."""
+
+    def link(slug: str, selected: bool) -> str:
+        chosen = set(req.entities) - {slug} if selected else set(req.entities) | {slug}
+        return search_url(canonical_args(req, page=None, entity=sorted(chosen)))
 
     return link

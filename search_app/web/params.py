@@ -18,10 +18,22 @@ from flask import current_app
 from search_app.config import Settings
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import FILTERS, SORTS, SearchRequest, parse_year, year_span
+from search_app.engine.searching import (
+    FILTERS,
+    SORTS,
+    WITHIN,
+    SearchRequest,
+    parse_year,
+    year_span,
+)
 
 #: Query-string parameters of a search, in their canonical order.
-PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "sort", "exact", "page")
+PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "entity", "within", "sort", "exact", "page")
+#: Parameters that may be given several times (each a filter that must hold).
+REPEATABLE = {"entity"}
+#: Most entities one search may require.
+MAX_ENTITIES = 10
+_SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
 EXPORT_FORMATS = ("csv", "json")
 
 
@@ -69,7 +81,7 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
 
     :raises BadRequest: naming the parameter that is wrong.
     """
-    values = {name: single(args, name) for name in PARAMETERS}
+    values = {name: single(args, name) for name in PARAMETERS if name not in REPEATABLE}
     page_text = values["page"] or "1"
     if not _NUMBER.fullmatch(page_text) or not 1 <= int(page_text) <= settings().max_page:
         raise BadRequest(
@@ -86,6 +98,9 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
     sort = values["sort"] or "relevance"
     if sort not in SORTS:
         raise BadRequest(f"sort must be one of {', '.join(SORTS)}, not {sort!r}.")
+    within = values["within"] or "passage"
+    if within not in WITHIN:
+        raise BadRequest(f"within must be one of {', '.join(WITHIN)}, not {within!r}.")
     return SearchRequest(
         q=values["q"] or "",
         page=int(page_text),
@@ -97,7 +112,24 @@ def read_request(args: Mapping[str, Any]) -> SearchRequest:
         doc=values["doc"],
         sort=sort,
         exact=exact_switch(args),
+        entities=entities(args),
+        within=within,
     )
+
+
+def entities(args: Mapping[str, Any]) -> tuple[str, ...]:
+    """Read the ``entity`` filters: register ids, each given once or more, kept sorted."""
+    given = [value.strip() for value in args.getlist("entity") if value.strip()]
+    for value in given:
+        if not _SLUG.fullmatch(value) or len(value) > MAX_PARAMETER_LENGTH:
+            raise BadRequest(
+                f"entity must be the id of a name in the register (such as ebrahim-raisi), "
+                f"not {value[:60]!r}."
+            )
+    chosen = tuple(sorted(set(given)))
+    if len(chosen) > MAX_ENTITIES:
+        raise BadRequest(f"Choose at most {MAX_ENTITIES} names, not {len(chosen)}.")
+    return chosen
 
 
 def canonical_args(req: SearchRequest, **changes: Any) -> dict[str, Any]:
@@ -110,16 +142,27 @@ def canonical_args(req: SearchRequest, **changes: Any) -> dict[str, Any]:
         "from": req.year_from,
         "to": req.year_to,
         "doc": req.doc,
+        "entity": list(req.entities),
+        "within": req.within if req.within != "passage" else None,
         "sort": req.sort if req.sort != "relevance" else None,
         "exact": 1 if req.exact else None,
         "page": req.page if req.page != 1 else None,
     }
     values.update(changes)
     names = (*PARAMETERS, "format")  # a download link is a result page's link plus its format
-    return {name: values[name] for name in names if values.get(name) not in (None, "")}
+    return {name: values[name] for name in names if values.get(name) not in (None, "", [], ())}
+
+
+def query_items(params: Mapping[str, Any]) -> list[tuple[str, str]]:
+    """Return a query string's (name, value) pairs in order, a list value once per item."""
+    items = []
+    for name, value in params.items():
+        for one in value if isinstance(value, list | tuple) else [value]:
+            if one is not None:
+                items.append((name, str(one)))
+    return items
 
 
 def is_canonical(args: Mapping[str, Any], canonical: dict[str, Any]) -> bool:
     """Tell whether a query string is exactly its canonical form, in order."""
-    given = [(name, value) for name, value in args.items(multi=True)]
-    return given == [(name, str(value)) for name, value in canonical.items()]
+    return list(args.items(multi=True)) == query_items(canonical)

@@ -8,7 +8,6 @@ redirected, a bad one is a 400 page or ``{"error"}`` under ``/api/``) and builds
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -39,7 +38,7 @@ from search_app.engine.searching import (
     result_as_dict,
     search,
 )
-from search_app.web.links import facet_link, link_builder, passage_link, search_url
+from search_app.web.links import entity_link, facet_link, link_builder, passage_link, search_url
 from search_app.web.params import (
     EXPORT_FORMATS,
     BadRequest,
@@ -53,6 +52,14 @@ from search_app.web.params import (
 )
 
 bp = Blueprint("search", __name__)
+
+#: The kinds of register entry, as facet headings and on the list of names.
+ENTITY_KINDS = {
+    "person": "People",
+    "place": "Places",
+    "organisation": "Organisations",
+    "event": "Events",
+}
 
 EXAMPLE_SEARCHES = (
     "death commission",
@@ -117,10 +124,12 @@ def search_page() -> Any:
     if kind is not None:
         if kind not in EXPORT_FORMATS:
             raise BadRequest(f"format must be csv or json, not {kind!r}.")
-        if not req.q:
+        if not req.q and not req.entities:
             raise BadRequest("Give the query as q=… to download its passages.")
+        if req.within == "document":
+            raise BadRequest("Downloads list passages: remove within=document to download.")
         return _download(req, kind)
-    if not req.q:
+    if not req.q and not req.entities:
         return redirect(url_for("search.home"))
     canonical = canonical_args(req)
     if not is_canonical(request.args, canonical):
@@ -145,7 +154,7 @@ def search_page() -> Any:
 @bp.get("/api/search")
 def api_search() -> Response:
     req = read_request(request.args)
-    if not req.q:
+    if not req.q and not req.entities:
         raise BadRequest("Give the query as q=…, e.g. /api/search?q=death+commission")
     result = _run_search(req)
     return jsonify(result_as_dict(result, link_builder(req)))
@@ -170,10 +179,14 @@ def opensearch() -> Response:
 
 
 def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
-    document = get_document(search_index(), doc_id, q, exact, settings())
+    document = get_document(search_index(), doc_id, q, exact, settings(), entity_href=_entity_href)
     if document is None:
         abort(404, f"There is no document {doc_id!r} in the index.")
     return document
+
+
+def _entity_href(slug: str) -> str:
+    return url_for("search.entity_page_view", slug=slug)
 
 
 def _document_args() -> tuple[str | None, bool]:
@@ -233,7 +246,16 @@ def healthz() -> Response:
     return jsonify(status="ok", documents=documents, passages=passages, generation=generation)
 
 
-TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+def entity_name(slug: str) -> str:
+    """Return the name of a register entry, for pages (its id when the register lacks it)."""
+    entry = search_index().register().get(slug)
+    return entry.name if entry is not None else slug
+
+
+TEMPLATE_HELPERS: dict[str, Any] = {
+    "entity_link": entity_link,
+    "entity_name": entity_name,
+    "entity_kinds": ENTITY_KINDS,
     "facet_link": facet_link,
     "passage_link": passage_link,
     "search_url": search_url,
