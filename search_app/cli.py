@@ -26,12 +26,14 @@ from search_app.corpus.intake import IntakeError, add_file
 from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError, Problem
 from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.entities import register_counts, unmentioned
 from search_app.engine.exporting import batch_csv, batch_json
 from search_app.engine.generations import IndexBusyError, read_generation
 from search_app.engine.indexing import IndexReport, StrictModeError, build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import IndexUnavailable, SearchIndex
 from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
+from search_app.names.register import REGISTER_FILE, load_register
 from search_app.names.variants import load_variants
 
 
@@ -327,10 +329,18 @@ def check(settings: Settings) -> None:
         corpus = load_corpus(settings.corpus_dir, settings)
     except DocumentError as error:
         raise click.ClickException(str(error)) from None
+    register, register_problems = load_register(settings.corpus_dir)
     problems = sorted(
-        [*corpus.problems, *load_variants(settings.corpus_dir)[1]], key=lambda p: p.path
+        [*corpus.problems, *load_variants(settings.corpus_dir)[1], *register_problems],
+        key=lambda p: p.path,
     )
     _print_problems(problems)
+    for entry in unmentioned(register, corpus.documents):
+        click.echo(
+            f"warning: {REGISTER_FILE}: {entry.name} ({entry.slug}) is named in no document: "
+            "check its spellings, or remove it",
+            err=True,
+        )
     passages = sum(len(document.passages) for document in corpus.documents)
     click.echo(
         f"{len(corpus.documents)} documents ({passages} passages) are valid; "
@@ -338,3 +348,26 @@ def check(settings: Settings) -> None:
     )
     if problems:
         raise SystemExit(1)
+
+
+@main.command("entities")
+@with_paths
+@click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
+def entities_command(settings: Settings, as_json: bool) -> None:
+    """List the register of names, with how many passages name each entry."""
+    try:
+        named = register_counts(SearchIndex.from_settings(settings))
+    except IndexUnavailable as error:
+        raise click.ClickException(str(error)) from None
+    if as_json:
+        rows = [
+            {"id": n.entry.slug, "name": n.entry.name, "kind": n.entry.kind, "passages": n.count}
+            for n in named
+        ]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+        return
+    if not named:
+        click.echo(f"The index has no register of names: add {REGISTER_FILE} to the corpus.")
+        return
+    for n in named:
+        click.echo(f"{n.entry.kind:<13} {n.count:>6}  {n.entry.name} ({n.entry.slug})")

@@ -34,6 +34,12 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "ابراهیم رئیسی عضو هیئت مرگ بود (Death Commission) و خانواده‌ها بی‌خبر ماندند.\n",
         encoding="utf-8",
     )
+    (corpus / "_names.yml").write_text(
+        "- name: Death Commission\n  kind: organisation\n  spellings: [هیئت مرگ]\n"
+        "- name: Ebrahim Raisi\n  kind: person\n  spellings: [ابراهیم رئیسی]\n"
+        "- name: Tehran\n  kind: place\n",
+        encoding="utf-8",
+    )
     running = start_server(corpus, root / "index")
     yield running
     stop_server(running)
@@ -97,7 +103,13 @@ def test_permalink_of_page_two_reloads_the_same_page(live: Server, browser: Brow
 def test_phone_viewport_has_no_horizontal_scroll(live: Server, browser: Browser) -> None:
     context = browser.new_context(viewport={"width": 375, "height": 800})
     tab = context.new_page()
-    for path in ("/", "/search?q=commission", "/doc/reports/commission?q=commission"):
+    for path in (
+        "/",
+        "/search?q=commission",
+        "/doc/reports/commission?q=commission",
+        "/entity/death-commission",
+        "/entities",
+    ):
         tab.goto(live.url + path)
         overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, path
@@ -147,6 +159,9 @@ PAGES = {
     "empty": "/search?q=zebra",
     "error": "/search?q=*wild",
     "persian": "/search?q=رئیسی",
+    "names": "/entities",
+    "entity": "/entity/death-commission",
+    "spread": "/search?q=questioned+families&within=document",
 }
 
 
@@ -170,10 +185,13 @@ def test_no_serious_or_critical_accessibility_violations(
 
 
 @pytest.mark.parametrize("scheme", ["light", "dark"])
-def test_contrast_holds_in_light_and_dark_mode(live: Server, browser: Browser, scheme: str) -> None:
+@pytest.mark.parametrize("name", ["results", "entity", "document"])
+def test_contrast_holds_in_light_and_dark_mode(
+    live: Server, browser: Browser, scheme: str, name: str
+) -> None:
     context = browser.new_context(bypass_csp=True, color_scheme=scheme)
     tab = context.new_page()
-    tab.goto(live.url + PAGES["results"])
+    tab.goto(live.url + PAGES[name])
     tab.evaluate(AXE.read_text(encoding="utf-8"))
     found = tab.evaluate("async () => (await axe.run({runOnly: ['color-contrast']})).violations")
     context.close()
@@ -211,6 +229,44 @@ def test_pagination_and_facet_links(live: Server, page: Page) -> None:
     expect(page.locator("li.result")).to_have_count(1)
     page.get_by_role("link", name="Remove filter source: Example Daily").click()
     page.wait_for_url("**/search?q=commission")
+
+
+def test_name_facets_filter_and_lead_to_the_name_page(live: Server, page: Page) -> None:
+    page.goto(live.url + "/search?q=commission")
+    facets = page.locator("aside.facets")
+    expect(facets.get_by_role("heading", name="Organisations")).to_be_visible()
+    facets.get_by_role("link", name="Death Commission", exact=True).click()
+    page.wait_for_url("**/search?q=commission&entity=death-commission")
+    expect(page.get_by_role("link", name="Remove filter name: Death Commission")).to_be_visible()
+    page.get_by_role("link", name="Remove filter name: Death Commission").click()
+    page.wait_for_url("**/search?q=commission")
+    page.get_by_role("link", name="About Death Commission").click()
+    page.wait_for_url("**/entity/death-commission")
+    expect(page.locator("h1")).to_contain_text("Death Commission")
+    expect(page.locator("svg.chart rect.bar")).to_have_count(1)  # 2019; the rest undated
+    expect(page.locator("table.counts caption")).to_contain_text("(2 more in undated documents)")
+    page.get_by_role("link", name="newest").click()
+    page.wait_for_url("**/entity/death-commission?sort=newest#passages")
+    first = page.locator("li.result").first
+    expect(first.locator("time")).to_have_text("2019-06-01")
+
+
+def test_a_name_in_a_document_is_a_keyboard_reachable_link(live: Server, page: Page) -> None:
+    page.goto(live.url + "/doc/fa")
+    name = page.locator("a.name", has_text="ابراهیم رئیسی")
+    expect(name).to_have_attribute("href", "/entity/ebrahim-raisi")
+    name.focus()
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/entity/ebrahim-raisi")
+
+
+def test_words_spread_over_a_document(live: Server, page: Page) -> None:
+    page.goto(live.url + "/search?q=questioned+families")
+    expect(page.locator(".summary")).to_contain_text("No passage matches")
+    page.get_by_role("link", name="Find documents that have all of these anywhere").click()
+    page.wait_for_url("**/search?q=questioned+families&within=document")
+    expect(page.locator(".summary")).to_contain_text("1 document has all of")
+    expect(page.locator("li.result")).to_have_count(2)  # its best passage for each word
 
 
 def test_copy_citation_button(live: Server, browser: Browser) -> None:

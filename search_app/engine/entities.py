@@ -17,8 +17,9 @@ from typing import Any
 import numpy as np
 from whoosh import query as wq
 
+from search_app.corpus.loading import Document
 from search_app.corpus.solar_calendar import iso_span
-from search_app.engine.analysis import exact_words
+from search_app.engine.analysis import exact_word_list, exact_words
 from search_app.engine.arrays import Mentions
 from search_app.engine.matching import Matches
 from search_app.engine.readers import SearchIndex
@@ -131,6 +132,16 @@ def register_counts(index: SearchIndex) -> list[Named]:
         arrays = index.arrays(searcher)
         counts = arrays.mentions(searcher).count(np.arange(searcher.doc_count_all()))
         return [Named(entry, counts.get(entry.slug, 0)) for entry in generation.register.entries]
+
+
+def unmentioned(register: Register, documents: Iterable[Document]) -> list[Entry]:
+    """Return the entries that no passage of ``documents`` names (a typo in a spelling?)."""
+    finder = MentionFinder(register, exact_word_list)
+    named: set[str] = set()
+    for document in documents:
+        for passage in document.passages:
+            named.update(finder.entries_in(exact_word_list(passage.text)))
+    return [entry for entry in register.entries if entry.slug not in named]
 
 
 class NameLinker:

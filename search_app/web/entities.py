@@ -17,10 +17,12 @@ from search_app.engine.searching import SearchRequest, search
 from search_app.names.register import KINDS
 from search_app.web.links import link_builder
 from search_app.web.params import canonical_args, read_request, search_index, settings
-from search_app.web.views import ENTITY_KINDS, bp
+from search_app.web.views import bp
 
 #: The chart's drawing area, in SVG user units.
 CHART_WIDTH, CHART_HEIGHT = 600, 160
+#: The chart has room for at least this many years.
+MIN_SLOTS = 12
 
 
 def _page_or_404(slug: str) -> EntityPage:
@@ -37,7 +39,7 @@ def year_chart(by_year: list[tuple[int, int]]) -> dict[str, Any]:
     counts = dict(by_year)
     years = list(range(by_year[0][0], by_year[-1][0] + 1))
     most = max(counts.values())
-    step = CHART_WIDTH / len(years)
+    step = CHART_WIDTH / max(len(years), MIN_SLOTS)  # a year or two: narrow bars, not a wall
     bars = []
     for n, year in enumerate(years):
         count = counts.get(year, 0)
@@ -70,7 +72,7 @@ def _listing(slug: str) -> tuple[SearchRequest, Any]:
 def entities_page() -> str:
     named = register_counts(search_index())
     by_kind = {kind: [n for n in named if n.entry.kind == kind] for kind in KINDS}
-    return render_template("entities.html", by_kind=by_kind, kinds=ENTITY_KINDS)
+    return render_template("entities.html", by_kind=by_kind)
 
 
 @bp.get("/entity/<slug>")
@@ -90,7 +92,7 @@ def entity_page_view(slug: str) -> str:
         result=result,
         args=canonical_args,
         citations=citations,
-        kinds=ENTITY_KINDS,
+        page_size=settings().page_size,
     )
 
 
