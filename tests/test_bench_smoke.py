@@ -77,3 +77,23 @@ def test_scale_benchmark_smoke_run() -> None:
     for measure in measures:
         assert row[measure] > 0, measure
     assert row["ours 2 workers RSS MB"] > row["ours RSS MB"]  # the workers are counted too
+
+
+def test_entities_benchmark_smoke_run() -> None:
+    from bench import entities
+
+    row = entities.main(["--smoke"])
+    assert row["passages"] == 200
+    for measure in ("build s without", "build s with", "p50 ms without", "p50 ms with"):
+        assert row[measure] > 0, measure
+
+
+def test_the_benchmark_register_is_made_of_the_corpus_names() -> None:
+    from bench import entities
+
+    documents = [("a", "S", "T", "Device Tree nodes. The Device Tree holds Linux drivers. Linux")]
+    register = json.loads(entities.register_of(documents))
+    assert [(e["name"], e["id"]) for e in register] == [
+        ("Linux", "e0-linux"),
+        ("Device Tree", "e1-device-tree"),
+    ]

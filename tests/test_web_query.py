@@ -15,7 +15,8 @@ from flask import url_for
 from search_app import create_app
 from search_app.engine.indexing import build_index
 from search_app.engine.searching import SearchRequest
-from search_app.web.views import canonical_args, facet_link, search_url
+from search_app.web.links import entity_href, entity_link, facet_link, search_url
+from search_app.web.params import canonical_args
 from tests.conftest import write_corpus
 from tests.test_queries import CORPUS
 
@@ -263,3 +264,25 @@ def test_facet_links_are_the_canonical_links(app, request_args, name) -> None:
 def test_result_links_are_encoded_as_url_for_encodes_them(app, params) -> None:
     with app.test_request_context("/"):
         assert search_url(params) == url_for("search.search_page", **params)
+
+
+@pytest.mark.parametrize(
+    "req",
+    [
+        SearchRequest(q="x"),
+        SearchRequest(q="", entities=("ebrahim-raisi",)),
+        SearchRequest(q="a b", entities=("a", "z"), within="document", sort="oldest", page=2),
+        SearchRequest(q="&=+#%", source="Amnesty International", entities=("m",), exact=True),
+    ],
+)
+def test_entity_links_are_the_canonical_links(app, req: SearchRequest) -> None:
+    with app.test_request_context("/"):
+        link = entity_link(req)
+        for slug in ("b", "ebrahim-raisi", "z"):
+            selected = slug in req.entities
+            chosen = sorted(set(req.entities) ^ {slug})
+            expected = url_for(
+                "search.search_page", **canonical_args(req, page=None, entity=chosen)
+            )
+            assert link(slug, selected) == expected
+        assert entity_href("pmoi-mek") == url_for("search.entity_page_view", slug="pmoi-mek")

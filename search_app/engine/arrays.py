@@ -42,11 +42,14 @@ class Mentions:
     slugs: list[str]
     passages: np.ndarray
     codes: np.ndarray
+    #: how many passages the index has (deleted ones included): the size of a mask of them
+    size: int
 
     def count(self, passages: np.ndarray) -> dict[str, int]:
-        """Return how many of ``passages`` (ascending ids) name each entry, where any do."""
-        inside = np.isin(self.passages, passages)
-        counts = np.bincount(self.codes[inside], minlength=len(self.slugs))
+        """Return how many of ``passages`` name each entry, where any do."""
+        chosen = np.zeros(self.size, dtype=bool)
+        chosen[passages] = True
+        counts = np.bincount(self.codes[chosen[self.passages]], minlength=len(self.slugs))
         return {self.slugs[n]: int(counts[n]) for n in np.flatnonzero(counts).tolist()}
 
     def passages_naming(self, slug: str) -> np.ndarray:
@@ -287,6 +290,7 @@ class IndexArrays:
             slugs,
             np.concatenate(ids) if ids else np.zeros(0, dtype=np.int64),
             np.concatenate(codes) if codes else np.zeros(0, dtype=np.int32),
+            self._size,
         )
         with self._lock:
             self._mentions = found

@@ -54,6 +54,7 @@ class Register:
 
     def __post_init__(self) -> None:
         self._by_slug = {entry.slug: entry for entry in self.entries}
+        self._by_kind = {kind: [e for e in self.entries if e.kind == kind] for kind in KINDS}
 
     def get(self, slug: str) -> Entry | None:
         """Return the entry with this id, if any."""
@@ -61,7 +62,7 @@ class Register:
 
     def of_kind(self, kind: str) -> list[Entry]:
         """Return the entries of one kind, in the file's order."""
-        return [entry for entry in self.entries if entry.kind == kind]
+        return self._by_kind.get(kind, [])
 
     def fingerprint(self) -> str:
         """Identify the register's content: the index records which register it counted."""

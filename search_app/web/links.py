@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-from urllib.parse import quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode
 
 from flask import g, url_for
 
@@ -76,10 +76,26 @@ def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
 
 def entity_link(req: SearchRequest) -> Callable[[str, bool], str]:
     """Return ``link(slug, selected)``: the link that also requires an entity, or that drops it
-    when it is already required (several entities: passages must name them all)."""
+    when it is already required (several entities: passages must name them all). As for
+    :func:`facet_link`, what the links share is encoded once."""
+    items = query_items(canonical_args(req, page=None, entity=[_VALUE]))
+    at = next(n for n, (key, _value) in enumerate(items) if key == "entity")
+    before = urlencode(items[:at], safe=URL_SAFE)
+    after = urlencode(items[at + 1 :], safe=URL_SAFE)
+    base = search_url({})
 
     def link(slug: str, selected: bool) -> str:
         chosen = set(req.entities) - {slug} if selected else set(req.entities) | {slug}
-        return search_url(canonical_args(req, page=None, entity=sorted(chosen)))
+        middle = "&".join(f"entity={quote_plus(s, safe=URL_SAFE)}" for s in sorted(chosen))
+        query = "&".join(part for part in (before, middle, after) if part)
+        return f"{base}?{query}" if query else base
 
     return link
+
+
+def entity_href(slug: str) -> str:
+    """Return the link to an entry's page (its base made once per request)."""
+    base = g.get("entity_base")
+    if base is None:
+        base = g.entity_base = url_for("search.entity_page_view", slug="_").removesuffix("_")
+    return base + quote(slug, safe="")

@@ -38,7 +38,14 @@ from search_app.engine.searching import (
     result_as_dict,
     search,
 )
-from search_app.web.links import entity_link, facet_link, link_builder, passage_link, search_url
+from search_app.web.links import (
+    entity_href,
+    entity_link,
+    facet_link,
+    link_builder,
+    passage_link,
+    search_url,
+)
 from search_app.web.params import (
     EXPORT_FORMATS,
     BadRequest,
@@ -179,14 +186,10 @@ def opensearch() -> Response:
 
 
 def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
-    document = get_document(search_index(), doc_id, q, exact, settings(), entity_href=_entity_href)
+    document = get_document(search_index(), doc_id, q, exact, settings(), entity_href=entity_href)
     if document is None:
         abort(404, f"There is no document {doc_id!r} in the index.")
     return document
-
-
-def _entity_href(slug: str) -> str:
-    return url_for("search.entity_page_view", slug=slug)
 
 
 def _document_args() -> tuple[str | None, bool]:
@@ -254,6 +257,7 @@ def entity_name(slug: str) -> str:
 
 TEMPLATE_HELPERS: dict[str, Any] = {
     "entity_link": entity_link,
+    "entity_href": entity_href,
     "entity_name": entity_name,
     "entity_kinds": ENTITY_KINDS,
     "facet_link": facet_link,
