@@ -27,7 +27,7 @@ from search_app.names.mentions import MentionFinder
 from search_app.names.register import KINDS, Entry, Register
 
 #: Entries listed in a facet, most mentioned first.
-FACET_SIZE = 15
+FACET_SIZE = 10
 
 
 def spelling_query(spellings: Iterable[str]) -> wq.Query:

@@ -62,18 +62,19 @@ class MentionFinder:
 
     def find(self, words: Sequence[str]) -> list[Mention]:
         """Return the mentions in a passage's words, left to right, never overlapping."""
-        keys = [self.key(word) for word in words]
+        keys = [self.key(word) for word in words] if self._key is not None else words
+        starting = self._starting
         mentions: list[Mention] = []
-        at = 0
-        while at < len(keys):
-            for spelling, slugs in self._starting.get(keys[at], ()):
-                end = at + len(spelling)
-                if tuple(keys[at:end]) == spelling:
+        end = 0
+        # most words start no spelling: look only where one may start
+        for at in [n for n, key in enumerate(keys) if key in starting]:
+            if at < end:
+                continue  # inside the mention before
+            for spelling, slugs in starting[keys[at]]:
+                if tuple(keys[at : at + len(spelling)]) == spelling:
+                    end = at + len(spelling)
                     mentions.append(Mention(at, end, slugs))
-                    at = end
                     break
-            else:
-                at += 1
         return mentions
 
     def entries_in(self, words: Sequence[str]) -> list[str]:
