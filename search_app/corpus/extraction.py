@@ -41,7 +41,7 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
         long, or has no text layer at all.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
     started = time.monotonic()
     try:
@@ -63,8 +63,13 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
             pages.append(_page_text(page))
     except ExtractionError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise ExtractionError(f"cannot read the PDF ({type(error).__name__}: {error})") from None
+    except LimitReachedError:
+        raise ExtractionError(
+            "cannot read the PDF: a compressed part of it unpacks past pypdf's size limit "
+            "(the file is damaged, or built to exhaust memory)"
+        ) from None
+    except (PyPdfError, DependencyError, ValueError, KeyError, TypeError, OSError) as error:
+        raise ExtractionError(f"cannot read the PDF ({describe_error(error)})") from None
     if not any(text.strip() for text in pages):
         raise ExtractionError(
             f"no text layer in any of its {len(pages)} page(s): it is a scan and needs OCR "
@@ -73,10 +78,22 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
     return PdfText(pages)
 
 
+def describe_error(error: BaseException) -> str:
+    """Name an unexpected error on one short line (its message may span lines, or be huge)."""
+    message = " ".join(str(error).split())
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
 def _page_text(page: Any) -> str:
     """Read a page keeping its layout, so that blank lines still separate paragraphs."""
+    from pypdf.errors import LimitReachedError
+
     try:
         return page.extract_text(extraction_mode="layout") or ""
+    except LimitReachedError:  # plain mode would unpack the same stream again
+        raise
     except Exception:  # layout mode fails on some odd pages; plain mode still reads them
         return page.extract_text() or ""
 

@@ -21,7 +21,12 @@ from pathlib import Path
 from typing import Any
 
 from search_app.config import Settings
-from search_app.corpus.extraction import ExtractionError, html_main_text, pdf_pages
+from search_app.corpus.extraction import (
+    ExtractionError,
+    describe_error,
+    html_main_text,
+    pdf_pages,
+)
 from search_app.corpus.metadata import (
     DocumentError,
     Metadata,
@@ -195,16 +200,24 @@ def _read(file: CorpusFile, limits: Settings) -> tuple[str, Metadata, list[Passa
 def load_document(file: CorpusFile, limits: Settings = DEFAULTS) -> Document:
     """Read, validate and cut one corpus file into passages.
 
+    Whatever goes wrong inside, in any extractor of any format, becomes this file's problem: one
+    odd file never stops ``add``, ``check``, ``index`` or ``serve`` for the rest of the corpus.
+
     :raises DocumentError: with the reason the file cannot be indexed.
     """
-    size = file.path.stat().st_size
-    if size > limits.max_file_mb * 1_000_000:
-        raise DocumentError(
-            f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
-            "(SEARCH_APP_MAX_FILE_MB)"
-        )
-    with _time_limit(limits.max_seconds_per_file):
-        kind, meta, passages = _read(file, limits)
+    try:
+        size = file.path.stat().st_size
+        if size > limits.max_file_mb * 1_000_000:
+            raise DocumentError(
+                f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
+                "(SEARCH_APP_MAX_FILE_MB)"
+            )
+        with _time_limit(limits.max_seconds_per_file):
+            kind, meta, passages = _read(file, limits)
+    except DocumentError:
+        raise
+    except Exception as error:  # a library failing in a way nobody foresaw
+        raise DocumentError(f"cannot read the file ({describe_error(error)})") from None
     if not passages:
         raise DocumentError("empty document: no text to index")
     return Document(
