@@ -123,3 +123,83 @@ def _resolve(dotted: str):
             thing = getattr(thing, part)
         return thing
     raise ImportError(dotted)
+
+
+# --- item 4: YAML aliases ---------------------------------------------------------------------
+
+#: 286 bytes of YAML that expand to 9**9 list items once turned into text (issue 14, item 4).
+ALIAS_BOMB = "date: [" + ",".join(
+    ["&a [" + ",".join("x" * 9) + "]"]
+    + [f"&{name} [" + ",".join([f"*{chr(ord(name) - 1)}"] * 9) + "]" for name in "bcdefghi"]
+) + "]\ntitle: T\nsource: S\n"  # fmt: skip
+
+
+def run_limited(*args: str, memory_mb: int = 1024, timeout: float = 60) -> tuple[int, str, str]:
+    """Run ``search-app`` in a child whose memory is capped, so a blow-up fails, not the machine."""
+    import resource
+    import subprocess
+    import sys
+
+    def cap() -> None:
+        limit = memory_mb * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "search_app", *args],
+        capture_output=True, text=True, timeout=timeout, preexec_fn=cap,
+    )  # fmt: skip
+    return done.returncode, done.stdout, done.stderr
+
+
+@pytest.mark.parametrize(
+    ("files", "name"),
+    [
+        ({"bomb.md": f"---\n{ALIAS_BOMB}---\n\nBody.\n"}, "bomb.md"),
+        ({"bomb.txt": "Body.\n", "bomb.txt.meta.yml": ALIAS_BOMB}, "bomb.txt"),
+    ],
+)
+def test_a_yaml_alias_bomb_is_refused_before_it_expands(
+    tmp_path: Path, files: dict[str, str], name: str
+) -> None:
+    assert len(ALIAS_BOMB.split("\n")[0]) == 286
+    corpus = write_corpus(tmp_path / "corpus", {**GOOD, **files})
+    paths = ("--corpus", str(corpus), "--index", str(tmp_path / "index"))
+    code, out, err = run_limited("check", *paths)
+    assert (code, out) == (1, "1 documents (1 passages) are valid; 1 problem\n")
+    assert err == (
+        f"{name}: metadata is not valid YAML (line 1): anchors and aliases (& and *) are not "
+        "allowed in metadata: write each value out\n"
+    )
+    code, out, err = run_limited("index", *paths)
+    assert code == 0 and out.endswith("; 1 file skipped\n")
+
+
+def test_add_refuses_an_alias_bomb_in_a_sidecar(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", GOOD)
+    incoming = write_corpus(tmp_path / "in", {"x.txt": "Body.\n", "x.txt.meta.yml": ALIAS_BOMB})
+    code, _out, err = run_limited(
+        "add", str(incoming / "x.txt"), "--corpus", str(corpus), "--index", str(tmp_path / "i")
+    )
+    assert code == 1
+    assert err == (
+        "Error: x.txt: metadata is not valid YAML (line 1): anchors and aliases (& and *) are not "
+        "allowed in metadata: write each value out\n"
+    )
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ("date: [2020, 2021]", "field 'date' must be one date like 2020-08-20, not a list"),
+        ("date: {year: 2020}", "field 'date' must be one date like 2020-08-20, not a mapping"),
+        ("title: [a, b]", "field 'title' must be text, not a list"),
+        ("source: {a: b}", "field 'source' must be text, not a mapping"),
+        ("tags: [[a], b]", "field 'tags' must be a list of words"),
+    ],
+)
+def test_a_list_or_mapping_where_a_value_belongs_is_refused(
+    tmp_path: Path, line: str, reason: str
+) -> None:
+    fields = {"title": "title: T", "source": "source: S", line.split(":")[0]: line}
+    corpus = write_corpus(tmp_path, {"x.md": "---\n" + "\n".join(fields.values()) + "\n---\nB\n"})
+    assert [str(p) for p in load_corpus(corpus).problems] == [f"x.md: {reason}"]

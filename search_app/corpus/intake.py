@@ -24,7 +24,7 @@ from search_app.corpus.loading import (
     load_document,
     scan_corpus,
 )
-from search_app.corpus.metadata import DocumentError, split_front_matter
+from search_app.corpus.metadata import DocumentError, parse_yaml, read_text, split_front_matter
 
 DEFAULTS = Settings()
 
@@ -67,9 +67,7 @@ def _files_to_write(source: Path, fields: dict[str, Any]) -> dict[str, bytes]:
         data.update(given)
         return {"": ("---\n" + _dump(data) + "---\n\n" + body.lstrip("\n")).encode("utf-8")}
     sidecar = source.with_name(source.name + SIDECAR_SUFFIX)
-    data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {} if sidecar.is_file() else {}
-    if not isinstance(data, dict):
-        raise IntakeError(f"{sidecar.name} is not a YAML mapping of field: value")
+    data = parse_yaml(read_text(sidecar)) if sidecar.is_file() else {}
     data.update(given)
     # the sidecar first: a scan in between never sees a document without its metadata
     return {SIDECAR_SUFFIX: _dump(data).encode("utf-8"), "": source.read_bytes()}
