@@ -203,3 +203,85 @@ def test_a_list_or_mapping_where_a_value_belongs_is_refused(
     fields = {"title": "title: T", "source": "source: S", line.split(":")[0]: line}
     corpus = write_corpus(tmp_path, {"x.md": "---\n" + "\n".join(fields.values()) + "\n---\nB\n"})
     assert [str(p) for p in load_corpus(corpus).problems] == [f"x.md: {reason}"]
+
+
+# --- item 5: links never lead out of the corpus ----------------------------------------------
+
+
+@pytest.fixture
+def outside(tmp_path: Path) -> Path:
+    """Files beside the corpus that no link may bring into it."""
+    return write_corpus(
+        tmp_path / "outside",
+        {
+            "secret.txt": "Outside secret: the passwords are here.\n",
+            "meta.yml": "title: Secret\nsource: Outside\n",
+            "folder/doc.md": "---\ntitle: Outside\nsource: O\n---\n\nOutside secret folder.\n",
+            "_variants.txt": "secret, passwords\n",
+        },
+    )
+
+
+def test_links_out_of_the_corpus_are_never_followed_and_check_names_each(
+    tmp_path: Path, outside: Path
+) -> None:
+    corpus = write_corpus(
+        tmp_path / "corpus",
+        {**GOOD, "leak.txt.meta.yml": "title: Leak\nsource: S\n", "note.txt": "A note.\n"},
+    )
+    (corpus / "leak.txt").symlink_to(outside / "secret.txt")
+    (corpus / "note.txt.meta.yml").symlink_to(outside / "meta.yml")
+    (corpus / "folder").symlink_to(outside / "folder", target_is_directory=True)
+    (corpus / "broken.md").symlink_to(outside / "missing.md")
+    (corpus / "_variants.txt").symlink_to(outside / "_variants.txt")
+    result = cli(corpus, tmp_path / "index", "check")
+    assert result.exit_code == 1
+    assert result.stderr.splitlines() == [
+        "_variants.txt: a link out of the corpus: not read (links out are never followed; "
+        "copy the file into the corpus instead)",
+        "broken.md: a link out of the corpus: not read (links out are never followed; "
+        "copy the file into the corpus instead)",
+        "folder: a link out of the corpus: not read (links out are never followed; "
+        "copy the folder into the corpus instead)",
+        "leak.txt: a link out of the corpus: not read (links out are never followed; "
+        "copy the file into the corpus instead)",
+        "note.txt: not read: its metadata note.txt.meta.yml is a link out of the corpus",
+        "note.txt.meta.yml: a link out of the corpus: not read (links out are never followed; "
+        "copy the file into the corpus instead)",
+    ]
+    assert result.stdout == "1 documents (1 passages) are valid; 6 problems\n"
+    assert cli(corpus, tmp_path / "index", "index").exit_code == 0
+    from search_app.engine.readers import SearchIndex
+
+    index = SearchIndex(tmp_path / "index")
+    assert found(index, "secret") == found(index, "passwords") == found(index, "note") == []
+    assert index.variants() == {}
+    assert found(index, "Evin") == ["good#1"]
+
+
+def test_a_link_to_a_file_inside_the_corpus_is_a_document_of_its_own_name(tmp_path: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", GOOD)
+    (corpus / "same.md").symlink_to(corpus / "good.md")
+    (corpus / "relative.md").symlink_to("good.md")
+    assert [d.doc_id for d in load_corpus(corpus).documents] == ["good", "relative", "same"]
+
+
+def test_a_corpus_folder_reached_through_a_link_is_read(tmp_path: Path) -> None:
+    real = write_corpus(tmp_path / "real", GOOD)
+    (tmp_path / "corpus").symlink_to(real, target_is_directory=True)
+    corpus = load_corpus(tmp_path / "corpus")
+    assert ([d.doc_id for d in corpus.documents], corpus.problems) == (["good"], [])
+
+
+def test_add_never_writes_through_a_link(tmp_path: Path, outside: Path) -> None:
+    corpus = write_corpus(tmp_path / "corpus", GOOD)
+    (corpus / "dir").symlink_to(outside / "folder", target_is_directory=True)
+    incoming = write_corpus(tmp_path / "in", {"x.md": "---\ntitle: X\nsource: S\n---\n\nX.\n"})
+    before = sorted(p.name for p in outside.rglob("*"))
+    result = cli(corpus, tmp_path / "index", "add", str(incoming / "x.md"), "--name", "dir/x.md")
+    assert result.exit_code == 1
+    assert result.stderr == (
+        "Error: dir in the corpus is a link: add the file to the folder it points to "
+        "(nothing is written through links)\n"
+    )
+    assert sorted(p.name for p in outside.rglob("*")) == before

@@ -54,6 +54,19 @@ def _destination(source: Path, name: str | None) -> PurePosixPath:
     return relative
 
 
+def _refuse_links(corpus_dir: Path, relative: PurePosixPath) -> None:
+    """Refuse a destination reached through a link: the file would land elsewhere, maybe
+    outside the corpus, and under another id than the one announced."""
+    path = corpus_dir
+    for part in relative.parts:
+        path = path / part
+        if path.is_symlink():
+            raise IntakeError(
+                f"{path.relative_to(corpus_dir).as_posix()} in the corpus is a link: add the file "
+                "to the folder it points to (nothing is written through links)"
+            )
+
+
 def _dump(data: dict[str, Any]) -> str:
     return yaml.safe_dump(data, allow_unicode=True, sort_keys=False, default_flow_style=False)
 
@@ -91,6 +104,7 @@ def add_file(
         supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
         raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
     relative = _destination(source, name)
+    _refuse_links(corpus_dir, relative)
     target = corpus_dir / relative
     scan = scan_corpus(corpus_dir)
     doc_id = relative.with_suffix("").as_posix()

@@ -7,6 +7,10 @@ is wrong becomes a :class:`Problem` naming the file and the reason; the rest of 
 
 Files and folders whose names start with ``.`` or ``_`` are not documents (``_variants.txt``
 and the like live there).
+
+Nothing is read through a link that leads out of the corpus folder (a file, a sidecar, a folder):
+each such link is a problem. A link to a file inside the corpus is a document of its own name;
+a link to a folder inside it is not followed (its files are read where they are).
 """
 
 from __future__ import annotations
@@ -93,6 +97,26 @@ def _hash_files(*paths: Path | None) -> str:
     return digest.hexdigest()
 
 
+def leads_out(path: Path, corpus_dir: Path) -> bool:
+    """Tell whether ``path``, in ``corpus_dir``, is a link that leads out of it."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve().is_relative_to(corpus_dir.resolve())
+    except (OSError, RuntimeError):  # a loop of links leads nowhere either
+        return True
+
+
+def link_out_problem(path: Path, name: str) -> Problem:
+    """Say that ``path`` is a link out of the corpus and was not read."""
+    kind = "folder" if path.is_dir() else "file"
+    return Problem(
+        name,
+        "a link out of the corpus: not read (links out are never followed; "
+        f"copy the {kind} into the corpus instead)",
+    )
+
+
 def scan_corpus(corpus_dir: Path) -> Scan:
     """Find every document file under ``corpus_dir`` and hash its content (and sidecar).
 
@@ -104,11 +128,17 @@ def scan_corpus(corpus_dir: Path) -> Scan:
         )
     scan = Scan()
     seen: dict[str, str] = {}
-    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
+    # rglob lists links to folders but never descends into them
+    for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
         if _hidden(relative):
             continue
         name = relative.as_posix()
+        if leads_out(path, corpus_dir):
+            scan.problems.append(link_out_problem(path, name))
+            continue
+        if not path.is_file():
+            continue
         if name.endswith(SIDECAR_SUFFIX):
             if not path.with_name(path.name[: -len(SIDECAR_SUFFIX)]).is_file():
                 scan.problems.append(Problem(name, "sidecar without a document file next to it"))
@@ -125,6 +155,11 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             continue
         seen[doc_id] = name
         sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if leads_out(sidecar, corpus_dir):
+            reason = f"not read: its metadata {sidecar.name} is a link out of the corpus"
+            scan.problems.append(Problem(name, reason))
+            scan.unreadable.add(doc_id)
+            continue
         sidecar = sidecar if sidecar.is_file() else None
         try:
             content_hash = _hash_files(path, sidecar)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search_app.corpus.loading import leads_out, link_out_problem
 from search_app.corpus.metadata import Problem
 
 VARIANTS_FILE = "_variants.txt"
@@ -58,6 +59,8 @@ def parse_variants(text: str, name: str = VARIANTS_FILE) -> tuple[Variants, list
 def load_variants(corpus_dir: Path) -> tuple[Variants, list[Problem]]:
     """Read ``_variants.txt`` from the corpus folder; no file means no variants."""
     path = corpus_dir / VARIANTS_FILE
+    if leads_out(path, corpus_dir):
+        return Variants(), [link_out_problem(path, VARIANTS_FILE)]
     try:
         text = path.read_text(encoding="utf-8")
     except FileNotFoundError:
