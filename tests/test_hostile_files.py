@@ -285,3 +285,30 @@ def test_add_never_writes_through_a_link(tmp_path: Path, outside: Path) -> None:
         "(nothing is written through links)\n"
     )
     assert sorted(p.name for p in outside.rglob("*")) == before
+
+
+# --- item 12: file names with control characters ---------------------------------------------
+
+NAME_REASON = (
+    "the file name has a control character (a line break, a tab...): rename the file; "
+    "links to it could not work"
+)
+
+
+@pytest.mark.parametrize("name", ["line\nbreak.md", "carriage\rreturn.md", "dir\tx/a.md"])
+def test_a_file_name_with_a_control_character_is_refused(tmp_path: Path, name: str) -> None:
+    doc = "---\ntitle: T\nsource: S\n---\n\nBody.\n"
+    corpus = load_corpus(write_corpus(tmp_path / "corpus", {**GOOD, name: doc}))
+    assert [d.doc_id for d in corpus.documents] == ["good"]
+    assert [(p.path, p.reason) for p in corpus.problems] == [(name, NAME_REASON)]
+
+
+def test_add_refuses_a_name_with_a_control_character(tmp_path: Path) -> None:
+    from search_app.corpus.intake import IntakeError, add_file
+
+    corpus = write_corpus(tmp_path / "corpus", GOOD)
+    incoming = write_corpus(tmp_path / "in", {"x.md": "---\ntitle: X\nsource: S\n---\n\nX.\n"})
+    with pytest.raises(IntakeError) as refused:
+        add_file(incoming / "x.md", corpus, {}, name="a\r\nb.md")
+    assert str(refused.value) == f"--name 'a\\r\\nb.md': {NAME_REASON}"
+    assert sorted(p.name for p in corpus.iterdir()) == ["good.md"]

@@ -18,6 +18,7 @@ import yaml
 
 from search_app.config import Settings
 from search_app.corpus.loading import (
+    CONTROL_IN_NAME,
     DOCUMENT_SUFFIXES,
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
@@ -25,6 +26,7 @@ from search_app.corpus.loading import (
     scan_corpus,
 )
 from search_app.corpus.metadata import DocumentError, parse_yaml, read_text, split_front_matter
+from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
 
@@ -45,6 +47,9 @@ def _sha256(path: Path) -> str:
 
 def _destination(source: Path, name: str | None) -> PurePosixPath:
     relative = PurePosixPath(name or source.name)
+    if CONTROL_CHARACTERS.search(str(relative)):
+        given = f"--name {name!r}" if name else repr(source.name)
+        raise IntakeError(f"{given}: {CONTROL_IN_NAME}")
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise IntakeError(f"--name {name!r} must be a path inside the corpus, like reports/x.pdf")
     if any(part.startswith((".", "_")) for part in relative.parts):

@@ -41,6 +41,7 @@ from search_app.corpus.metadata import (
     split_front_matter,
 )
 from search_app.corpus.passages import Passage, markdown_passages, page_passages, text_passages
+from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
@@ -49,6 +50,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
 DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
+CONTROL_IN_NAME = (
+    "the file name has a control character (a line break, a tab...): rename the file; "
+    "links to it could not work"
+)
 
 
 @dataclass(frozen=True)
@@ -138,6 +143,9 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             scan.problems.append(link_out_problem(path, name))
             continue
         if not path.is_file():
+            continue
+        if CONTROL_CHARACTERS.search(name):
+            scan.problems.append(Problem(name, CONTROL_IN_NAME))
             continue
         if name.endswith(SIDECAR_SUFFIX):
             if not path.with_name(path.name[: -len(SIDECAR_SUFFIX)]).is_file():

@@ -24,6 +24,8 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 URL_SCHEMES = {"http", "https"}
 _HTTP_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+#: C0 and C1 control characters and DEL: a terminal obeys them, a URL parser drops some of them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
 def is_http_url(value: str | None) -> bool:
