@@ -26,6 +26,14 @@ URL_SCHEMES = {"http", "https"}
 _HTTP_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
 #: C0 and C1 control characters and DEL: a terminal obeys them, a URL parser drops some of them.
 CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Bidi embeddings, overrides and isolates: text can use them to reorder what surrounds it.
+#: (The marks U+200E/U+200F and the zero-width (non-)joiners are harmless and stay.)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> str:
+    """Drop the bidi controls that reorder text, for display (the index keeps the text as is)."""
+    return BIDI_CONTROLS.sub("", text)
 
 
 def is_http_url(value: str | None) -> bool:
