@@ -298,6 +298,11 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
 @click.option("--csv", "csv_out", type=click.File("w", encoding="utf-8"), help="Write CSV here.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--exact", is_flag=True, help="Match words as written: no stemming, no variants.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["lines", "csv"]),
+    help="How to read FILE [default: csv for a file named .csv, else one name per line].",
+)
 @click.option("--source", help="Only passages from this source.")
 @click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="Only this kind of source.")
 @click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
@@ -309,11 +314,12 @@ def batch(
     csv_out: Any,
     as_json: bool,
     exact: bool,
+    input_format: str | None,
     year_from: str | None,
     year_to: str | None,
     **filters: str | None,
 ) -> None:
-    """Search every name or query in FILE (one per line; CSV: the first column).
+    """Search every name or query in FILE (one per line; CSV: the first column of each row).
 
     Each line is searched as a name, with the variants list applied; every line is reported, with
     its hits, with none, or with the reason it could not be searched. Use - to read standard input.
@@ -327,7 +333,7 @@ def batch(
         )
         result = run_batch(
             SearchIndex.from_settings(settings),
-            read_lines(file.read()),
+            read_lines(file.read(), table=(input_format or _format_of(file)) == "csv"),
             exact=exact,
             filters=request,
             limits=settings,
@@ -349,6 +355,11 @@ def batch(
         )
     if result.stopped:
         echo(result.stopped, err=True)
+
+
+def _format_of(file: Any) -> str:
+    """A file named .csv is a table; anything else, standard input included, a list of lines."""
+    return "csv" if str(getattr(file, "name", "")).lower().endswith(".csv") else "lines"
 
 
 @main.command()
