@@ -13,7 +13,7 @@ from click.testing import CliRunner
 from search_app.cli import main
 from search_app.corpus.loading import load_corpus
 from tests.conftest import found, start_server, stop_server, write_corpus
-from tests.documents import make_flate_bomb_pdf, make_owner_only_aes_pdf
+from tests.documents import SAVED_PAGE, make_flate_bomb_pdf, make_owner_only_aes_pdf
 
 GOOD = {
     "good.md": "---\ntitle: Good\nsource: S\n---\n\nThe death commission met in Evin.\n",
@@ -312,3 +312,33 @@ def test_add_refuses_a_name_with_a_control_character(tmp_path: Path) -> None:
         add_file(incoming / "x.md", corpus, {}, name="a\r\nb.md")
     assert str(refused.value) == f"--name 'a\\r\\nb.md': {NAME_REASON}"
     assert sorted(p.name for p in corpus.iterdir()) == ["good.md"]
+
+
+# --- item 10: text of a saved page that looks like HTML is text -------------------------------
+
+LITERAL_PAGE = SAVED_PAGE.replace(
+    "<p>Witnesses said",
+    "<p>The forum post read &lt;script&gt;alert(1)&lt;/script&gt; and 5 &lt; 6 &amp;&amp; 7 "
+    "&gt; 3, then <code>if a &lt; b</code> in code.</p>\n<p>Witnesses said",
+)
+
+
+def test_a_saved_pages_literal_markup_is_indexed_and_shown_as_text(tmp_path: Path) -> None:
+    from search_app.engine.documents import get_document
+    from search_app.engine.readers import SearchIndex
+
+    corpus = write_corpus(tmp_path / "corpus", {"page.html": LITERAL_PAGE})
+    (corpus / "page.html.meta.yml").write_text("source: Example Rights\n")
+    [document] = load_corpus(corpus).documents
+    literal = (
+        "The forum post read <script>alert(1)</script> and 5 < 6 && 7 > 3, then if a < b in code."
+    )
+    assert literal in [p.text for p in document.passages]
+    assert cli(corpus, tmp_path / "index", "index").exit_code == 0
+    index = SearchIndex(tmp_path / "index")
+    assert found(index, "alert") == ["page#2"]
+    view = get_document(index, "page", "alert")
+    assert view.passages[1].html == (
+        "<p>The forum post read &lt;script&gt;<mark>alert</mark>(1)&lt;/script&gt; and 5 &lt; 6 "
+        "&amp;&amp; 7 &gt; 3, then <code>if a &lt; b</code> in code.</p>"
+    )

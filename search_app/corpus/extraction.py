@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from search_app.corpus.rendering import escape_raw_html
+
 
 class ExtractionError(Exception):
     """The file's text cannot be read; the message says why and what to do."""
@@ -120,4 +122,5 @@ def html_main_text(html: str) -> HtmlText:
     meta = extract_metadata(html, extensive=False)
     title = getattr(meta, "title", None) if meta else None
     date = getattr(meta, "date", None) if meta else None
-    return HtmlText(markdown=markdown.strip(), title=title or None, date=date or None)
+    markdown = escape_raw_html(markdown.strip())  # "<script>" in the page's text is text
+    return HtmlText(markdown=markdown, title=title or None, date=date or None)

@@ -41,6 +41,43 @@ def is_http_url(value: str | None) -> bool:
     return bool(value) and bool(_HTTP_URL.match(value))
 
 
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def escape_raw_html(markdown: str) -> str:
+    """Make text that looks like HTML in extracted Markdown show as text, not as markup.
+
+    An extractor's Markdown is the visible text of a file with its structure; a ``<script>`` in
+    it is words the page showed (written ``&lt;script&gt;`` in its HTML), which the sanitizer
+    would otherwise drop with their content. Outside code (which Markdown escapes itself), ``&``
+    and ``<`` (also as ``\\<``) become entities.
+    """
+    lines = markdown.split("\n")
+    in_fence = False
+    for number, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            lines[number] = _escape_outside_code_spans(line)
+    return "\n".join(lines)
+
+
+def _escape_outside_code_spans(line: str) -> str:
+    out: list[str] = []
+    position = 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(_escape_text(line[position : span.start()]))
+        out.append(span.group())
+        position = span.end()
+    out.append(_escape_text(line[position:]))
+    return "".join(out)
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("\\<", "&lt;").replace("<", "&lt;")
+
+
 def markdown_to_html(source: str) -> str:
     """Render Markdown to sanitized HTML: no scripts, no styles, links only to http(s)."""
     raw = markdown_lib.markdown(source, extensions=["tables", "fenced_code"])
