@@ -77,3 +77,67 @@ def test_error_messages_escape_control_characters(corpus: Path, tmp_path: Path) 
     result = run(corpus, "add", str(tmp_path / f"no{ESC}]0;x{BEL}.md"))
     assert result.exit_code == 1
     assert result.stderr == f"Error: {tmp_path}/no\\x1b]0;x\\x07.md is not a file\n"
+
+
+# --- item 12: reference-style links, bidi controls --------------------------------------------
+
+REFERENCES = """---
+title: References
+source: S
+---
+
+The report is [online][amnesty], see also [Amnesty] and [elsewhere][bad].
+
+Another paragraph [quoting][Amnesty] again.
+
+[amnesty]: https://www.amnesty.org/report "Amnesty report"
+[bad]: javascript:alert(1)
+"""
+
+
+def test_reference_style_links_defined_anywhere_in_the_document_work(tmp_path: Path) -> None:
+    from search_app.corpus.loading import load_corpus
+    from search_app.engine.documents import get_document
+    from search_app.engine.readers import SearchIndex
+
+    root = write_corpus(tmp_path / "corpus", {"refs.md": REFERENCES})
+    [document] = load_corpus(root).documents
+    assert [p.text for p in document.passages] == [
+        "The report is online, see also Amnesty and [elsewhere][bad].",
+        "Another paragraph quoting again.",
+    ]
+    build_index(root, tmp_path / "index")
+    view = get_document(SearchIndex(tmp_path / "index"), "refs")
+    link = '<a href="https://www.amnesty.org/report" title="Amnesty report" rel="noopener noreferrer nofollow">'  # noqa: E501
+    assert [p.html for p in view.passages] == [
+        f"<p>The report is {link}online</a>, see also {link}Amnesty</a> and [elsewhere][bad].</p>",
+        f"<p>Another paragraph {link}quoting</a> again.</p>",
+    ]
+
+
+BIDI = {
+    "bidi.md": (
+        f"---\ntitle: Title {RLO}desrever\nsource: S\nlanguage: fa\n---\n\n"
+        f"Evin before {RLO}desrever{PDF} after \u2067isolate\u2069 \u202bembed\u202c "
+        f"mark\u200f and {PERSIAN}.\n"
+    ),
+}
+BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+
+
+def test_bidi_controls_are_stripped_from_pages_and_kept_in_the_data(tmp_path: Path) -> None:
+    from search_app import create_app
+
+    root = write_corpus(tmp_path / "corpus", BIDI)
+    build_index(root, tmp_path / "index")
+    app = create_app({"TESTING": True, "CORPUS_DIR": root, "INDEX_DIR": tmp_path / "index"})
+    client = app.test_client()
+    for url in ["/search?q=Evin", "/doc/bidi?q=Evin", "/"]:
+        page = client.get(url).get_data(as_text=True)
+        assert not set(page) & BIDI_CONTROLS, url
+        assert "desrever" in page and "\u200f" in page or url == "/", url
+        assert PERSIAN in page or url == "/", url
+    assert "Title desrever" in client.get("/").get_data(as_text=True)
+    [hit] = client.get("/api/search?q=Evin").get_json()["results"]
+    assert hit["title"] == f"Title {RLO}desrever"
+    assert f"{RLO}desrever{PDF}" in hit["highlight"]
