@@ -276,18 +276,8 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
     if result.suggestion:
         echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=1):
-        label = one_line(
-            " · ".join(
-                part
-                for part in (
-                    hit.source,
-                    hit.title,
-                    hit.date,
-                    f"p. {hit.page}" if hit.page else None,
-                )
-                if part
-            )
-        )
+        parts = (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
+        label = one_line(" · ".join(part for part in parts if part))
         echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
         click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))  # made safe
 

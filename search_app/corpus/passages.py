@@ -124,8 +124,8 @@ def _link_definitions(blocks: list[str]) -> dict[str, str]:
     for block in blocks:
         if not _FENCE.match(block):
             for match in _DEFINITION.finditer(block):
-                if is_http_url(match.group(2)):
-                    definitions.setdefault(_label(match.group(1)), match.group().strip())
+                if is_http_url(match.group(2)):  # the last one wins, as in Python-Markdown
+                    definitions[_label(match.group(1))] = match.group().strip()
     return definitions
 
 
@@ -136,8 +136,11 @@ def _label(text: str) -> str:
 def _with_definitions(piece: str, definitions: dict[str, str]) -> str:
     """Append the link definitions ``piece`` refers to: each passage is rendered on its own."""
     used = _label(piece)
-    wanted = [line for label, line in definitions.items() if f"[{label}]" in used]
-    missing = [line for line in wanted if line not in piece]
+    missing = [
+        line
+        for label, line in definitions.items()
+        if f"[{label}]" in used and f"[{label}]:" not in used  # used, and not defined here
+    ]
     return "\n\n".join([piece, "\n".join(missing)]) if missing else piece
 
 
