@@ -4,6 +4,9 @@ memory blow-up or a read outside the corpus; the rest of the corpus is indexed."
 from __future__ import annotations
 
 import json
+import resource
+import subprocess
+import sys
 import urllib.request
 from pathlib import Path
 
@@ -11,7 +14,10 @@ import pytest
 from click.testing import CliRunner
 
 from search_app.cli import main
+from search_app.corpus.intake import IntakeError, add_file
 from search_app.corpus.loading import load_corpus
+from search_app.engine.documents import get_document
+from search_app.engine.readers import SearchIndex
 from tests.conftest import found, start_server, stop_server, write_corpus
 from tests.documents import SAVED_PAGE, make_flate_bomb_pdf, make_owner_only_aes_pdf
 
@@ -82,8 +88,6 @@ def test_an_owner_password_aes_pdf_is_read(tmp_path: Path) -> None:
     [document] = load_corpus(corpus).documents
     assert [p.text for p in document.passages] == ["Prisoners were moved to Gohardasht."]
     assert cli(corpus, tmp_path / "index", "index").exit_code == 0
-    from search_app.engine.readers import SearchIndex
-
     assert found(SearchIndex(tmp_path / "index"), "Gohardasht") == ["aes#1"]
 
 
@@ -99,8 +103,7 @@ def test_any_unforeseen_extractor_error_is_the_files_problem(
     def fail(*args, **kwargs):
         raise RuntimeError("unexpected\nfailure deep inside")
 
-    module, attribute = target.rsplit(".", 1)
-    monkeypatch.setattr(_resolve(module), attribute, fail)
+    monkeypatch.setattr(target, fail)
     corpus = write_corpus(tmp_path / "corpus", {**GOOD, name: "x", f"{name}.meta.yml": PDF_META})
     result = cli(corpus, tmp_path / "index", "check")
     assert result.exit_code == 1
@@ -108,21 +111,6 @@ def test_any_unforeseen_extractor_error_is_the_files_problem(
         f"{name}: cannot read the file (RuntimeError: unexpected failure deep inside)\n"
     )
     assert result.stdout == "1 documents (1 passages) are valid; 1 problem\n"
-
-
-def _resolve(dotted: str):
-    import importlib
-
-    parts = dotted.split(".")
-    for cut in range(len(parts), 0, -1):
-        try:
-            thing = importlib.import_module(".".join(parts[:cut]))
-        except ImportError:
-            continue
-        for part in parts[cut:]:
-            thing = getattr(thing, part)
-        return thing
-    raise ImportError(dotted)
 
 
 # --- item 4: YAML aliases ---------------------------------------------------------------------
@@ -136,9 +124,6 @@ ALIAS_BOMB = "date: [" + ",".join(
 
 def run_limited(*args: str, memory_mb: int = 1024, timeout: float = 60) -> tuple[int, str, str]:
     """Run ``search-app`` in a child whose memory is capped, so a blow-up fails, not the machine."""
-    import resource
-    import subprocess
-    import sys
 
     def cap() -> None:
         limit = memory_mb * 1024 * 1024
@@ -251,8 +236,6 @@ def test_links_out_of_the_corpus_are_never_followed_and_check_names_each(
     ]
     assert result.stdout == "1 documents (1 passages) are valid; 6 problems\n"
     assert cli(corpus, tmp_path / "index", "index").exit_code == 0
-    from search_app.engine.readers import SearchIndex
-
     index = SearchIndex(tmp_path / "index")
     assert found(index, "secret") == found(index, "passwords") == found(index, "note") == []
     assert index.variants() == {}
@@ -304,8 +287,6 @@ def test_a_file_name_with_a_control_character_is_refused(tmp_path: Path, name: s
 
 
 def test_add_refuses_a_name_with_a_control_character(tmp_path: Path) -> None:
-    from search_app.corpus.intake import IntakeError, add_file
-
     corpus = write_corpus(tmp_path / "corpus", GOOD)
     incoming = write_corpus(tmp_path / "in", {"x.md": "---\ntitle: X\nsource: S\n---\n\nX.\n"})
     with pytest.raises(IntakeError) as refused:
@@ -324,9 +305,6 @@ LITERAL_PAGE = SAVED_PAGE.replace(
 
 
 def test_a_saved_pages_literal_markup_is_indexed_and_shown_as_text(tmp_path: Path) -> None:
-    from search_app.engine.documents import get_document
-    from search_app.engine.readers import SearchIndex
-
     corpus = write_corpus(tmp_path / "corpus", {"page.html": LITERAL_PAGE})
     (corpus / "page.html.meta.yml").write_text("source: Example Rights\n")
     [document] = load_corpus(corpus).documents

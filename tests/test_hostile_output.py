@@ -9,8 +9,12 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
+from search_app import create_app
 from search_app.cli import main
+from search_app.corpus.loading import load_corpus
+from search_app.engine.documents import get_document
 from search_app.engine.indexing import build_index
+from search_app.engine.readers import SearchIndex
 from tests.conftest import write_corpus
 
 ESC, BEL, RLO, PDF = "\x1b", "\x07", "\u202e", "\u202c"
@@ -96,10 +100,6 @@ Another paragraph [quoting][Amnesty] again.
 
 
 def test_reference_style_links_defined_anywhere_in_the_document_work(tmp_path: Path) -> None:
-    from search_app.corpus.loading import load_corpus
-    from search_app.engine.documents import get_document
-    from search_app.engine.readers import SearchIndex
-
     root = write_corpus(tmp_path / "corpus", {"refs.md": REFERENCES})
     [document] = load_corpus(root).documents
     assert [p.text for p in document.passages] == [
@@ -126,8 +126,6 @@ BIDI_CONTROLS = set("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
 
 
 def test_bidi_controls_are_stripped_from_pages_and_kept_in_the_data(tmp_path: Path) -> None:
-    from search_app import create_app
-
     root = write_corpus(tmp_path / "corpus", BIDI)
     build_index(root, tmp_path / "index")
     app = create_app({"TESTING": True, "CORPUS_DIR": root, "INDEX_DIR": tmp_path / "index"})
