@@ -24,7 +24,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
 
     from search_app.config import Settings, load_settings
     from search_app.engine.readers import SearchIndex
-    from search_app.web import TEMPLATE_HELPERS, as_markup, bp
+    from search_app.web import TEMPLATE_HELPERS, as_markup, bp, without_bidi_controls
     from search_app.web.ratelimit import RateLimiter
 
     config = dict(config or {})
@@ -39,6 +39,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
         app.extensions["search_app.limiter"] = RateLimiter(settings.rate_limit)
     app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)  # GET only: no large bodies
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.jinja_env.finalize = without_bidi_controls  # before any template is compiled
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
     app.jinja_env.filters["as_markup"] = as_markup
     app.register_blueprint(bp)

@@ -3,6 +3,10 @@
 Every command takes ``--corpus`` and ``--index`` (or ``SEARCH_APP_CORPUS`` / ``SEARCH_APP_INDEX``;
 a flag wins). Problems go to standard error with the file and the reason; summaries go to
 standard output as one line.
+
+Titles, passages and file names come from untrusted files: everything printed goes through
+:func:`terminal_safe`, so a terminal never obeys an escape sequence hidden in them (a screen clear,
+a window title, a clipboard write); what must be one line (a name, a problem) is :func:`one_line`.
 """
 
 from __future__ import annotations
@@ -25,6 +29,7 @@ from search_app.config import Settings, env_name, load_settings
 from search_app.corpus.intake import IntakeError, add_file
 from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError, Problem
+from search_app.corpus.rendering import BIDI_CONTROLS, CONTROL_CHARACTERS, strip_bidi_controls
 from search_app.engine.batching import read_lines, run_batch
 from search_app.engine.entities import register_counts, unmentioned
 from search_app.engine.exporting import batch_csv, batch_json
@@ -35,6 +40,44 @@ from search_app.engine.readers import IndexUnavailable, SearchIndex
 from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
 from search_app.names.register import REGISTER_FILE, load_register
 from search_app.names.variants import load_variants
+
+_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
+#: What a terminal would obey rather than show, but for the line breaks and tabs of the layout.
+_OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+#: What a terminal may obey that JSON leaves raw (JSON escapes the C0 controls itself).
+_JSON_RAW = re.compile(f"[\x7f-\x9f]|{BIDI_CONTROLS.pattern}")
+
+
+def _visible(match: re.Match[str]) -> str:
+    return _SHORT_ESCAPES.get(match.group()) or f"\\x{ord(match.group()):02x}"
+
+
+def terminal_safe(text: str) -> str:
+    """Show control characters as visible escapes (``\\x1b``) and drop bidi controls, as the web
+    pages do; keep line breaks and tabs."""
+    return _OBEYED.sub(_visible, strip_bidi_controls(text))
+
+
+def one_line(text: str) -> str:
+    """Like :func:`terminal_safe`, with line breaks shown as ``\\n``: for names and problems."""
+    return CONTROL_CHARACTERS.sub(_visible, strip_bidi_controls(text))
+
+
+def json_safe(text: str) -> str:
+    """Escape, the JSON way, what a terminal would obey in JSON text: the data stays exact."""
+    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
+
+
+def echo(message: str, err: bool = False) -> None:
+    """Print ``message`` as :func:`terminal_safe` makes it."""
+    click.echo(terminal_safe(message), err=err)
+
+
+class CommandError(click.ClickException):
+    """A command failed; its one-line message, terminal-safe, says what to do."""
+
+    def format_message(self) -> str:
+        return one_line(self.message)
 
 
 def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -67,7 +110,7 @@ def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
 
 def _print_problems(problems: list[Problem]) -> None:
     for problem in problems:
-        click.echo(f"{problem}", err=True)
+        echo(f"{one_line(problem.path)}: {one_line(problem.reason)}", err=True)
 
 
 def summary_line(report: IndexReport) -> str:
@@ -126,15 +169,15 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
         )
     except StrictModeError as error:
         _print_problems(error.problems)
-        raise click.ClickException(f"{error} (--strict): fix the files above") from None
+        raise CommandError(f"{error} (--strict): fix the files above") from None
     except (IndexBusyError, DocumentError) as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
     finally:
         progress.close()
     if report.reason:
-        click.echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
+        echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
     _print_problems(report.problems)
-    click.echo(summary_line(report))
+    echo(summary_line(report))
     return report
 
 
@@ -171,7 +214,7 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
     from search_app.web import serving
 
     if read_generation(settings.index_dir) is None:
-        click.echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
+        echo(f"No usable index in {settings.index_dir}/ yet: building it now.", err=True)
         run_index(settings)
     app = create_app({"CORPUS_DIR": settings.corpus_dir, "INDEX_DIR": settings.index_dir})
     access = logging.getLogger("search_app.access")
@@ -181,7 +224,7 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
     access.addHandler(handler)
     access.propagate = False  # one line per request, not one more from the root logger
     processes = f" with {workers} worker processes" if workers > 1 else ""
-    click.echo(f"Serving on http://{host}:{port}/{processes} (Ctrl+C to stop)")
+    echo(f"Serving on http://{host}:{port}/{processes} (Ctrl+C to stop)")
     serving.serve(app, host, port, threads, workers)
 
 
@@ -194,9 +237,17 @@ _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
 
 
 def _terminal_text(highlight: str) -> str:
-    """Turn a highlight into terminal text; ``click.echo`` drops the styling off a terminal."""
-    marked = _MARK.sub(lambda m: click.style(m.group(1), bold=True, underline=True), highlight)
-    return html.unescape(marked)
+    """Turn a highlight into terminal-safe text with the marked words in bold (the only escape
+    sequences printed; ``click.echo`` drops them off a terminal)."""
+    out: list[str] = []
+    position = 0
+    for match in _MARK.finditer(highlight):
+        out.append(terminal_safe(html.unescape(highlight[position : match.start()])))
+        word = terminal_safe(html.unescape(match.group(1)))
+        out.append(click.style(word, bold=True, underline=True))
+        position = match.end()
+    out.append(terminal_safe(html.unescape(highlight[position:])))
+    return "".join(out)
 
 
 @main.command("search")
@@ -212,28 +263,25 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
     try:
         result = search(SearchIndex.from_settings(settings), request, limits)
     except (QueryError, IndexUnavailable) as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
     if as_json:
-        click.echo(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2))
+        echo(json_safe(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2)))
         return
-    click.echo(
+    echo(
         f"{result.total} passages in {result.documents} documents match {query!r}"
         + (f"; showing {len(result.hits)}" if result.hits else "")
     )
     for word, also in result.variants:
-        click.echo(f"Also searched for {word}: {', '.join(also)}")
+        echo(f"Also searched for {word}: {', '.join(also)}")
     for note in result.notes:
-        click.echo(note)
+        echo(note)
     if result.suggestion:
-        click.echo(f"Did you mean: {result.suggestion}")
+        echo(f"Did you mean: {result.suggestion}")
     for number, hit in enumerate(result.hits, start=1):
-        label = " · ".join(
-            part
-            for part in (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
-            if part
-        )
-        click.echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
-        click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))
+        parts = (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
+        label = one_line(" · ".join(part for part in parts if part))
+        echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
+        click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))  # made safe
 
 
 @main.command()
@@ -242,6 +290,11 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
 @click.option("--csv", "csv_out", type=click.File("w", encoding="utf-8"), help="Write CSV here.")
 @click.option("--json", "as_json", is_flag=True, help="Print JSON instead of a table.")
 @click.option("--exact", is_flag=True, help="Match words as written: no stemming, no variants.")
+@click.option(
+    "--input-format",
+    type=click.Choice(["lines", "csv"]),
+    help="How to read FILE [default: csv for a file named .csv, else one name per line].",
+)
 @click.option("--source", help="Only passages from this source.")
 @click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="Only this kind of source.")
 @click.option("--language", type=click.Choice(LANGUAGES), help="Only passages in this language.")
@@ -253,11 +306,12 @@ def batch(
     csv_out: Any,
     as_json: bool,
     exact: bool,
+    input_format: str | None,
     year_from: str | None,
     year_to: str | None,
     **filters: str | None,
 ) -> None:
-    """Search every name or query in FILE (one per line; CSV: the first column).
+    """Search every name or query in FILE (one per line; CSV: the first column of each row).
 
     Each line is searched as a name, with the variants list applied; every line is reported, with
     its hits, with none, or with the reason it could not be searched. Use - to read standard input.
@@ -271,28 +325,33 @@ def batch(
         )
         result = run_batch(
             SearchIndex.from_settings(settings),
-            read_lines(file.read()),
+            read_lines(file.read(), table=(input_format or _format_of(file)) == "csv"),
             exact=exact,
             filters=request,
             limits=settings,
         )
     except (QueryError, IndexUnavailable) as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
     link = partial(_cli_link, exact=exact)
     if csv_out is not None:
         csv_out.write(batch_csv(result, link))
     if as_json:
-        click.echo(batch_json(result, link))
+        echo(json_safe(batch_json(result, link)))
         return
-    click.echo(f"{'passages':>8} {'documents':>9}  line  name")
+    echo(f"{'passages':>8} {'documents':>9}  line  name")
     for line in result.summary:
         note = {"error": f"  [not searched: {line.reason}]", "not searched": "  [not searched]"}
-        click.echo(
-            f"{line.passages:>8} {line.documents:>9}  {line.number:>4}  {line.text}"
-            + note.get(line.status, "")
+        echo(
+            f"{line.passages:>8} {line.documents:>9}  {line.number:>4}  {one_line(line.text)}"
+            + one_line(note.get(line.status, ""))
         )
     if result.stopped:
-        click.echo(result.stopped, err=True)
+        echo(result.stopped, err=True)
+
+
+def _format_of(file: Any) -> str:
+    """A file named .csv is a table; anything else, standard input included, a list of lines."""
+    return "csv" if str(getattr(file, "name", "")).lower().endswith(".csv") else "lines"
 
 
 @main.command()
@@ -310,12 +369,12 @@ def add(settings: Settings, file: Path, name: str | None, **fields: str | None) 
     try:
         added = add_file(file, settings.corpus_dir, fields, name=name, limits=settings)
     except (IntakeError, DocumentError) as error:
-        raise click.ClickException(str(error)) from None
-    click.echo(f"Added {settings.corpus_dir / added.relative_path} as {added.doc_id!r}")
+        raise CommandError(str(error)) from None
+    echo(one_line(f"Added {settings.corpus_dir / added.relative_path} as {added.doc_id!r}"))
     try:
         run_index(settings)
     except click.ClickException as error:
-        raise click.ClickException(
+        raise CommandError(
             f"the file was added, but the index was not updated: {error.message} "
             "Then run `search-app index`."
         ) from None
@@ -328,7 +387,7 @@ def check(settings: Settings) -> None:
     try:
         corpus = load_corpus(settings.corpus_dir, settings)
     except DocumentError as error:
-        raise click.ClickException(str(error)) from None
+        raise CommandError(str(error)) from None
     register, register_problems = load_register(settings.corpus_dir)
     problems = sorted(
         [*corpus.problems, *load_variants(settings.corpus_dir)[1], *register_problems],
@@ -342,7 +401,7 @@ def check(settings: Settings) -> None:
             err=True,
         )
     passages = sum(len(document.passages) for document in corpus.documents)
-    click.echo(
+    echo(
         f"{len(corpus.documents)} documents ({passages} passages) are valid; "
         f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 from urllib.parse import quote
 
@@ -63,7 +64,58 @@ def test_reading_lists_and_csv_files() -> None:
         (7, '(Ebrahim) AND "Raisi"'), (8, "رئیسی"),
     ]  # fmt: skip
     table = 'name,role\n"Raisi, Ebrahim",judge\nAvaei,minister\n'
-    assert [line.text for line in read_lines(table)] == ["name", "Raisi, Ebrahim", "Avaei"]
+    assert [line.text for line in read_lines(table, table=True)] == [
+        "name", "Raisi, Ebrahim", "Avaei",
+    ]  # fmt: skip
+
+
+# Issue 14, item 9: a pasted list whose first line has a comma was read as CSV ("Raisi").
+PASTED = "Raisi, Ebrahim\nAvaei, Mostafa\n"
+
+
+def test_pasted_text_is_one_name_per_line_even_with_commas() -> None:
+    assert [line.text for line in read_lines(PASTED)] == ["Raisi, Ebrahim", "Avaei, Mostafa"]
+
+
+@pytest.mark.parametrize(
+    ("filename", "names"),
+    [
+        ("names.txt", ["Raisi, Ebrahim", "Avaei, Mostafa"]),
+        ("names.CSV", ["Raisi", "Avaei"]),
+        (None, ["Raisi, Ebrahim", "Avaei, Mostafa"]),  # pasted into the box
+    ],
+)
+def test_page_reads_csv_only_from_a_file_named_csv(client, filename, names) -> None:
+    if filename is None:
+        data = {"names": PASTED}
+    else:
+        data = {"file": (io.BytesIO(PASTED.encode()), filename)}
+    page = client.post("/batch", data=data, content_type="multipart/form-data").get_data(True)
+    cells = re.findall(r'<td dir="auto">(?:<a href="#line-\d+">)?([^<]*)', page)
+    assert sorted(cells) == sorted(names)
+
+
+@pytest.mark.parametrize(
+    ("filename", "options", "first"),
+    [
+        ("names.txt", [], "Raisi, Ebrahim"),
+        ("names.csv", [], "Raisi"),
+        ("-", [], "Raisi, Ebrahim"),
+        ("-", ["--input-format", "csv"], "Raisi"),
+        ("names.csv", ["--input-format", "lines"], "Raisi, Ebrahim"),
+    ],
+)
+def test_cli_reads_csv_from_a_csv_file_or_when_told(
+    paths, tmp_path: Path, filename: str, options: list[str], first: str
+) -> None:
+    corpus, index = paths
+    if filename != "-":
+        filename = str(tmp_path / filename)
+        Path(filename).write_text(PASTED)
+    args = ["batch", filename, *options, "--corpus", str(corpus), "--index", str(index)]
+    result = CliRunner().invoke(main, [*args, "--json"], input=PASTED)
+    assert result.exit_code == 0, result.output
+    assert [line["name"] for line in json.loads(result.stdout)["lines"]][0] == first
 
 
 def test_every_line_is_reported(index: SearchIndex) -> None:

@@ -20,7 +20,7 @@ from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import SearchRequest, export, search
 from search_app.names.mentions import Mention, MentionFinder
-from search_app.names.register import REGISTER_FILE, Register, parse_register
+from search_app.names.register import REGISTER_FILE, Register, load_register, parse_register
 from tests.conftest import write_corpus
 
 REGISTER = """\
@@ -341,3 +341,14 @@ def test_check_warns_about_entries_nothing_names(root: Path) -> None:
         f"warning: {REGISTER_FILE}: Nobody Here (nobody-here) is named in no document: "
         "check its spellings, or remove it"
     ) in done.output
+
+
+def test_a_register_that_links_out_of_the_corpus_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text(REGISTER, encoding="utf-8")
+    corpus = write_corpus(tmp_path / "corpus", {"a.md": CORPUS["a.md"]})
+    (corpus / REGISTER_FILE).symlink_to(outside)
+    register, problems = load_register(corpus)
+    assert register.entries == []
+    assert [p.path for p in problems] == [REGISTER_FILE]
+    assert "a link out of the corpus: not read" in problems[0].reason

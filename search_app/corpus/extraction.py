@@ -17,6 +17,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from search_app.corpus.rendering import escape_raw_html
+
 
 class ExtractionError(Exception):
     """The file's text cannot be read; the message says why and what to do."""
@@ -41,7 +43,7 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
         long, or has no text layer at all.
     """
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import DependencyError, LimitReachedError, PyPdfError
 
     started = time.monotonic()
     try:
@@ -63,8 +65,13 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
             pages.append(_page_text(page))
     except ExtractionError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, OSError) as error:
-        raise ExtractionError(f"cannot read the PDF ({type(error).__name__}: {error})") from None
+    except LimitReachedError:
+        raise ExtractionError(
+            "cannot read the PDF: a compressed part of it unpacks past pypdf's size limit "
+            "(the file is damaged, or built to exhaust memory)"
+        ) from None
+    except (PyPdfError, DependencyError, ValueError, KeyError, TypeError, OSError) as error:
+        raise ExtractionError(f"cannot read the PDF ({describe_error(error)})") from None
     if not any(text.strip() for text in pages):
         raise ExtractionError(
             f"no text layer in any of its {len(pages)} page(s): it is a scan and needs OCR "
@@ -73,10 +80,22 @@ def pdf_pages(path: Path, max_pages: int, max_seconds: float) -> PdfText:
     return PdfText(pages)
 
 
+def describe_error(error: BaseException) -> str:
+    """Name an unexpected error on one short line (its message may span lines, or be huge)."""
+    message = " ".join(str(error).split())
+    if len(message) > 200:
+        message = message[:199] + "…"
+    return f"{type(error).__name__}: {message}" if message else type(error).__name__
+
+
 def _page_text(page: Any) -> str:
     """Read a page keeping its layout, so that blank lines still separate paragraphs."""
+    from pypdf.errors import LimitReachedError
+
     try:
         return page.extract_text(extraction_mode="layout") or ""
+    except LimitReachedError:  # plain mode would unpack the same stream again
+        raise
     except Exception:  # layout mode fails on some odd pages; plain mode still reads them
         return page.extract_text() or ""
 
@@ -103,4 +122,5 @@ def html_main_text(html: str) -> HtmlText:
     meta = extract_metadata(html, extensive=False)
     title = getattr(meta, "title", None) if meta else None
     date = getattr(meta, "date", None) if meta else None
-    return HtmlText(markdown=markdown.strip(), title=title or None, date=date or None)
+    markdown = escape_raw_html(markdown.strip())  # "<script>" in the page's text is text
+    return HtmlText(markdown=markdown, title=title or None, date=date or None)

@@ -18,13 +18,15 @@ import yaml
 
 from search_app.config import Settings
 from search_app.corpus.loading import (
+    CONTROL_IN_NAME,
     DOCUMENT_SUFFIXES,
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
     load_document,
     scan_corpus,
 )
-from search_app.corpus.metadata import DocumentError, split_front_matter
+from search_app.corpus.metadata import DocumentError, parse_yaml, read_text, split_front_matter
+from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
 
@@ -45,6 +47,9 @@ def _sha256(path: Path) -> str:
 
 def _destination(source: Path, name: str | None) -> PurePosixPath:
     relative = PurePosixPath(name or source.name)
+    if CONTROL_CHARACTERS.search(str(relative)):
+        given = f"--name {name!r}" if name else repr(source.name)
+        raise IntakeError(f"{given}: {CONTROL_IN_NAME}")
     if relative.is_absolute() or ".." in relative.parts or not relative.parts:
         raise IntakeError(f"--name {name!r} must be a path inside the corpus, like reports/x.pdf")
     if any(part.startswith((".", "_")) for part in relative.parts):
@@ -52,6 +57,19 @@ def _destination(source: Path, name: str | None) -> PurePosixPath:
     if relative.suffix.lower() != source.suffix.lower():
         raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
     return relative
+
+
+def _refuse_links(corpus_dir: Path, relative: PurePosixPath) -> None:
+    """Refuse a destination reached through a link: the file would land elsewhere, maybe
+    outside the corpus, and under another id than the one announced."""
+    path = corpus_dir
+    for part in relative.parts:
+        path = path / part
+        if path.is_symlink():
+            raise IntakeError(
+                f"{path.relative_to(corpus_dir).as_posix()} in the corpus is a link: add the file "
+                "to the folder it points to (nothing is written through links)"
+            )
 
 
 def _dump(data: dict[str, Any]) -> str:
@@ -67,9 +85,7 @@ def _files_to_write(source: Path, fields: dict[str, Any]) -> dict[str, bytes]:
         data.update(given)
         return {"": ("---\n" + _dump(data) + "---\n\n" + body.lstrip("\n")).encode("utf-8")}
     sidecar = source.with_name(source.name + SIDECAR_SUFFIX)
-    data = yaml.safe_load(sidecar.read_text(encoding="utf-8")) or {} if sidecar.is_file() else {}
-    if not isinstance(data, dict):
-        raise IntakeError(f"{sidecar.name} is not a YAML mapping of field: value")
+    data = parse_yaml(read_text(sidecar)) if sidecar.is_file() else {}
     data.update(given)
     # the sidecar first: a scan in between never sees a document without its metadata
     return {SIDECAR_SUFFIX: _dump(data).encode("utf-8"), "": source.read_bytes()}
@@ -93,6 +109,7 @@ def add_file(
         supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
         raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
     relative = _destination(source, name)
+    _refuse_links(corpus_dir, relative)
     target = corpus_dir / relative
     scan = scan_corpus(corpus_dir)
     doc_id = relative.with_suffix("").as_posix()

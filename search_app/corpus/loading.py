@@ -7,6 +7,10 @@ is wrong becomes a :class:`Problem` naming the file and the reason; the rest of 
 
 Files and folders whose names start with ``.`` or ``_`` are not documents (``_variants.txt``
 and the like live there).
+
+Nothing is read through a link that leads out of the corpus folder (a file, a sidecar, a folder):
+each such link is a problem. A link to a file inside the corpus is a document of its own name;
+a link to a folder inside it is not followed (its files are read where they are).
 """
 
 from __future__ import annotations
@@ -21,7 +25,12 @@ from pathlib import Path
 from typing import Any
 
 from search_app.config import Settings
-from search_app.corpus.extraction import ExtractionError, html_main_text, pdf_pages
+from search_app.corpus.extraction import (
+    ExtractionError,
+    describe_error,
+    html_main_text,
+    pdf_pages,
+)
 from search_app.corpus.metadata import (
     DocumentError,
     Metadata,
@@ -32,6 +41,7 @@ from search_app.corpus.metadata import (
     split_front_matter,
 )
 from search_app.corpus.passages import Passage, markdown_passages, page_passages, text_passages
+from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 MARKDOWN_SUFFIXES = {".md", ".markdown"}
 TEXT_SUFFIXES = {".txt"}
@@ -40,6 +50,10 @@ HTML_SUFFIXES = {".html", ".htm"}
 DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
 DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
+CONTROL_IN_NAME = (
+    "the file name has a control character (a line break, a tab...): rename the file; "
+    "links to it could not work"
+)
 
 
 @dataclass(frozen=True)
@@ -88,6 +102,40 @@ def _hash_files(*paths: Path | None) -> str:
     return digest.hexdigest()
 
 
+def leads_out(path: Path, corpus_dir: Path) -> bool:
+    """Tell whether ``path``, in ``corpus_dir``, is a link that leads out of it."""
+    if not path.is_symlink():
+        return False
+    try:
+        return not path.resolve().is_relative_to(corpus_dir.resolve())
+    except (OSError, RuntimeError):  # a loop of links leads nowhere either
+        return True
+
+
+def link_out_problem(path: Path, name: str) -> Problem:
+    """Say that ``path`` is a link out of the corpus and was not read."""
+    kind = "folder" if path.is_dir() else "file"
+    return Problem(
+        name,
+        "a link out of the corpus: not read (links out are never followed; "
+        f"copy the {kind} into the corpus instead)",
+    )
+
+
+def read_corpus_file(corpus_dir: Path, name: str) -> tuple[str | None, list[Problem]]:
+    """Read one of the corpus folder's own files (``_variants.txt``, ``_names.yml``) as text:
+    ``None`` when there is none, or a problem when it cannot be read or links out."""
+    path = corpus_dir / name
+    if leads_out(path, corpus_dir):
+        return None, [link_out_problem(path, name)]
+    try:
+        return path.read_text(encoding="utf-8"), []
+    except FileNotFoundError:
+        return None, []
+    except (OSError, UnicodeDecodeError) as error:
+        return None, [Problem(name, f"cannot read: {error}")]
+
+
 def scan_corpus(corpus_dir: Path) -> Scan:
     """Find every document file under ``corpus_dir`` and hash its content (and sidecar).
 
@@ -99,11 +147,20 @@ def scan_corpus(corpus_dir: Path) -> Scan:
         )
     scan = Scan()
     seen: dict[str, str] = {}
-    for path in sorted(p for p in corpus_dir.rglob("*") if p.is_file()):
+    # rglob lists links to folders but never descends into them
+    for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
         if _hidden(relative):
             continue
         name = relative.as_posix()
+        if leads_out(path, corpus_dir):
+            scan.problems.append(link_out_problem(path, name))
+            continue
+        if not path.is_file():
+            continue
+        if CONTROL_CHARACTERS.search(name):
+            scan.problems.append(Problem(name, CONTROL_IN_NAME))
+            continue
         if name.endswith(SIDECAR_SUFFIX):
             if not path.with_name(path.name[: -len(SIDECAR_SUFFIX)]).is_file():
                 scan.problems.append(Problem(name, "sidecar without a document file next to it"))
@@ -120,6 +177,11 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             continue
         seen[doc_id] = name
         sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
+        if leads_out(sidecar, corpus_dir):
+            reason = f"not read: its metadata {sidecar.name} is a link out of the corpus"
+            scan.problems.append(Problem(name, reason))
+            scan.unreadable.add(doc_id)
+            continue
         sidecar = sidecar if sidecar.is_file() else None
         try:
             content_hash = _hash_files(path, sidecar)
@@ -195,16 +257,24 @@ def _read(file: CorpusFile, limits: Settings) -> tuple[str, Metadata, list[Passa
 def load_document(file: CorpusFile, limits: Settings = DEFAULTS) -> Document:
     """Read, validate and cut one corpus file into passages.
 
+    Whatever goes wrong inside, in any extractor of any format, becomes this file's problem: one
+    odd file never stops ``add``, ``check``, ``index`` or ``serve`` for the rest of the corpus.
+
     :raises DocumentError: with the reason the file cannot be indexed.
     """
-    size = file.path.stat().st_size
-    if size > limits.max_file_mb * 1_000_000:
-        raise DocumentError(
-            f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
-            "(SEARCH_APP_MAX_FILE_MB)"
-        )
-    with _time_limit(limits.max_seconds_per_file):
-        kind, meta, passages = _read(file, limits)
+    try:
+        size = file.path.stat().st_size
+        if size > limits.max_file_mb * 1_000_000:
+            raise DocumentError(
+                f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
+                "(SEARCH_APP_MAX_FILE_MB)"
+            )
+        with _time_limit(limits.max_seconds_per_file):
+            kind, meta, passages = _read(file, limits)
+    except DocumentError:
+        raise
+    except Exception as error:  # a library failing in a way nobody foresaw
+        raise DocumentError(f"cannot read the file ({describe_error(error)})") from None
     if not passages:
         raise DocumentError("empty document: no text to index")
     return Document(

@@ -103,13 +103,30 @@ def split_front_matter(text: str) -> tuple[dict[str, Any], str]:
     return parse_yaml("\n".join(lines[1:end])), "\n".join(lines[end + 1 :])
 
 
+class _MetadataLoader(yaml.SafeLoader):
+    """YAML without anchors and aliases: metadata never needs them, and a few hundred bytes of
+    nested aliases expand to billions of values once turned into text."""
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.peek_event()
+        if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
+            raise yaml.composer.ComposerError(
+                None,
+                None,
+                "anchors and aliases (& and *) are not allowed in metadata: write each value out",
+                event.start_mark,
+            )
+        return super().compose_node(parent, index)
+
+
 def load_yaml(text: str) -> Any:
     """Read YAML written by a person (metadata, folder files, the register of names).
 
-    :raises DocumentError: when it is not valid YAML, saying where.
+    :raises DocumentError: when it is not valid YAML (anchors and aliases included), saying
+        where.
     """
     try:
-        data = yaml.safe_load(text)
+        data = yaml.load(text, Loader=_MetadataLoader)  # safe: a SafeLoader, less aliases
     except yaml.YAMLError as error:
         mark = getattr(error, "problem_mark", None)
         where = f" (line {mark.line + 1})" if mark is not None else ""
@@ -134,12 +151,17 @@ def parse_yaml(text: str) -> dict[str, Any]:
     return data
 
 
+def _kind(value: Any) -> str:
+    """Name a YAML value that is not a single one, for a message."""
+    return {list: "a list", dict: "a mapping"}.get(type(value), f"a {type(value).__name__}")
+
+
 def _text_field(data: dict[str, Any], name: str) -> str | None:
     value = data.get(name)
     if value is None:
         return None
     if isinstance(value, bool) or not isinstance(value, str | int | float):
-        raise DocumentError(f"field {name!r} must be text")
+        raise DocumentError(f"field {name!r} must be text, not {_kind(value)}")
     value = str(value).strip()
     return value or None
 
@@ -153,6 +175,8 @@ def parse_date(value: Any) -> str:
         value = value.date()
     if isinstance(value, dt.date):
         return value.isoformat()
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        raise DocumentError(f"field 'date' must be one date like 2020-08-20, not {_kind(value)}")
     text = str(value).strip()
     match = _DATE.match(text)
     if not match:

@@ -12,7 +12,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
-from search_app.corpus.rendering import markdown_to_text
+from search_app.corpus.rendering import is_http_url, markdown_to_text
 
 _FENCE = re.compile(r"^\s*(```|~~~)")
 _HEADING = re.compile(r"^\s{0,3}#{1,6}\s")
@@ -20,6 +20,11 @@ _ITEM = re.compile(r"^\s{0,3}(?:[-*+]|\d{1,9}[.)]|>)\s")
 _TABLE = re.compile(r"^\s*\|")
 _SENTENCE_END = re.compile(r"[.!?؟…][\"'”’)\]]*\s+")
 _LINE_END_HYPHEN = re.compile(r"(\w)-\n(\w)")
+#: A reference-style link definition: ``[label]: url "optional title"``.
+_DEFINITION = re.compile(
+    r"^ {0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$",
+    re.MULTILINE,
+)
 
 
 @dataclass(frozen=True)
@@ -113,11 +118,44 @@ def _split_block(block: str, max_chars: int) -> list[str]:
     return split_sentences(block, max_chars)
 
 
+def _link_definitions(blocks: list[str]) -> dict[str, str]:
+    """Map the label of each ``[label]: https://…`` definition (outside code) to its line."""
+    definitions: dict[str, str] = {}
+    for block in blocks:
+        if not _FENCE.match(block):
+            for match in _DEFINITION.finditer(block):
+                if is_http_url(match.group(2)):  # the last one wins, as in Python-Markdown
+                    definitions[_label(match.group(1))] = match.group().strip()
+    return definitions
+
+
+def _label(text: str) -> str:
+    return " ".join(text.lower().split())  # labels match regardless of case and spacing
+
+
+def _with_definitions(piece: str, definitions: dict[str, str]) -> str:
+    """Append the link definitions ``piece`` refers to: each passage is rendered on its own."""
+    used = _label(piece)
+    missing = [
+        line
+        for label, line in definitions.items()
+        if f"[{label}]" in used and f"[{label}]:" not in used  # used, and not defined here
+    ]
+    return "\n\n".join([piece, "\n".join(missing)]) if missing else piece
+
+
 def markdown_passages(body: str, max_chars: int) -> list[Passage]:
-    """Cut a Markdown body into numbered passages (from 1), keeping each one's Markdown."""
+    """Cut a Markdown body into numbered passages (from 1), keeping each one's Markdown.
+
+    A passage that uses a reference-style link (``[text][ref]``) carries the link's definition
+    (``[ref]: https://…``, wherever it stands in the document), so that it renders alone.
+    """
+    blocks = list(markdown_blocks(body))
+    definitions = _link_definitions(blocks)
     passages: list[Passage] = []
-    for block in markdown_blocks(body):
+    for block in blocks:
         for piece in _split_block(block, max_chars):
+            piece = _with_definitions(piece, definitions) if definitions else piece
             text = markdown_to_text(piece)
             if text:
                 passages.append(Passage(len(passages) + 1, text, markdown=piece))

@@ -24,11 +24,58 @@ ALLOWED_TAGS = {
 ALLOWED_ATTRIBUTES = {"a": {"href", "title"}, "abbr": {"title"}, "td": {"align"}, "th": {"align"}}
 URL_SCHEMES = {"http", "https"}
 _HTTP_URL = re.compile(r"^https?://[^\s]+$", re.IGNORECASE)
+#: C0 and C1 control characters and DEL: a terminal obeys them, a URL parser drops some of them.
+CONTROL_CHARACTERS = re.compile("[\x00-\x1f\x7f-\x9f]")
+#: Bidi embeddings, overrides and isolates: text can use them to reorder what surrounds it.
+#: (The marks U+200E/U+200F and the zero-width (non-)joiners are harmless and stay.)
+BIDI_CONTROLS = re.compile("[\u202a-\u202e\u2066-\u2069]")
+
+
+def strip_bidi_controls(text: str) -> str:
+    """Drop the bidi controls that reorder text, for display (the index keeps the text as is)."""
+    return BIDI_CONTROLS.sub("", text)
 
 
 def is_http_url(value: str | None) -> bool:
     """Tell whether ``value`` is an absolute http(s) URL, the only kind we ever link to."""
     return bool(value) and bool(_HTTP_URL.match(value))
+
+
+_FENCE_LINE = re.compile(r"^\s*(```|~~~)")
+_CODE_SPAN = re.compile(r"(`+)(?:(?!\1).)+?\1")
+
+
+def escape_raw_html(markdown: str) -> str:
+    """Make text that looks like HTML in extracted Markdown show as text, not as markup.
+
+    An extractor's Markdown is the visible text of a file with its structure; a ``<script>`` in
+    it is words the page showed (written ``&lt;script&gt;`` in its HTML), which the sanitizer
+    would otherwise drop with their content. Outside code (which Markdown escapes itself), ``&``
+    and ``<`` (also as ``\\<``) become entities.
+    """
+    lines = markdown.split("\n")
+    in_fence = False
+    for number, line in enumerate(lines):
+        if _FENCE_LINE.match(line):
+            in_fence = not in_fence
+        elif not in_fence:
+            lines[number] = _escape_outside_code_spans(line)
+    return "\n".join(lines)
+
+
+def _escape_outside_code_spans(line: str) -> str:
+    out: list[str] = []
+    position = 0
+    for span in _CODE_SPAN.finditer(line):
+        out.append(_escape_text(line[position : span.start()]))
+        out.append(span.group())
+        position = span.end()
+    out.append(_escape_text(line[position:]))
+    return "".join(out)
+
+
+def _escape_text(text: str) -> str:
+    return text.replace("&", "&amp;").replace("\\<", "&lt;").replace("<", "&lt;")
 
 
 def markdown_to_html(source: str) -> str:

@@ -59,22 +59,20 @@ class BatchResult:
         return sorted(self.lines, key=lambda line: (-line.passages, line.number))
 
 
-def read_lines(text: str) -> list[BatchLine]:
-    """Read a pasted list or an uploaded text/CSV file: one name per line (the first column of a
-    CSV); blank lines and lines starting with ``#`` are skipped."""
+def read_lines(text: str, table: bool = False) -> list[BatchLine]:
+    """Read a list: one name per line, or with ``table`` (a CSV file) the first column of each
+    row; blank lines and lines starting with ``#`` are skipped.
+
+    Only a file the user says is CSV is read as one: a pasted ``Raisi, Ebrahim`` is one name.
+    """
     rows: list[BatchLine] = []
-    reader = csv.reader(io.StringIO(text)) if _looks_like_csv(text) else None
+    reader = csv.reader(io.StringIO(text)) if table else None
     lines = (row[0] if row else "" for row in reader) if reader else text.splitlines()
     for number, line in enumerate(lines, start=1):
         line = line.strip()
         if line and not line.startswith("#"):
             rows.append(BatchLine(number, line))
     return rows
-
-
-def _looks_like_csv(text: str) -> bool:
-    first = text.lstrip().split("\n", 1)[0]
-    return first.count(",") >= 1 and first.count('"') % 2 == 0 and "," in first.strip('"')
 
 
 def name_query(text: str) -> str:

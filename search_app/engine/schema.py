@@ -5,8 +5,8 @@ Text is indexed twice: stemmed (``text``, ``title``) for ordinary searches and a
 filters is kept in ID fields holding the value as given; facets and date sorts are read from the
 manifest, so only ``doc_id`` needs a column (the passage-to-document map of a search).
 
-Bump :data:`SCHEMA_VERSION` whenever a field or analyzer changes: an index built with another
-version is treated as missing and rebuilt in full.
+Bump :data:`SCHEMA_VERSION` whenever a field or analyzer changes, or what is stored from a file
+does: an index built with another version is treated as missing and rebuilt in full.
 """
 
 from __future__ import annotations
@@ -17,7 +17,10 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
-SCHEMA_VERSION = 7
+#: 8: each passage records the register's names it mentions.
+#: 7: a saved page's text that looks like HTML is kept as text; passages carry the definitions of
+#: the reference-style links they use.
+SCHEMA_VERSION = 8
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")

@@ -26,6 +26,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
+from search_app.corpus.loading import read_corpus_file
 from search_app.corpus.metadata import DocumentError, Problem, load_yaml
 
 REGISTER_FILE = "_names.yml"
@@ -165,11 +166,5 @@ def parse_register(text: str, name: str = REGISTER_FILE) -> tuple[Register, list
 
 def load_register(corpus_dir: Path) -> tuple[Register, list[Problem]]:
     """Read ``_names.yml`` from the corpus folder; no file means an empty register."""
-    path = corpus_dir / REGISTER_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Register(), []
-    except (OSError, UnicodeDecodeError) as error:
-        return Register(), [Problem(REGISTER_FILE, f"cannot read: {error}")]
-    return parse_register(text)
+    text, problems = read_corpus_file(corpus_dir, REGISTER_FILE)
+    return parse_register(text) if text is not None else (Register(), problems)

@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from search_app.corpus.loading import read_corpus_file
 from search_app.corpus.metadata import Problem
 
 VARIANTS_FILE = "_variants.txt"
@@ -57,14 +58,8 @@ def parse_variants(text: str, name: str = VARIANTS_FILE) -> tuple[Variants, list
 
 def load_variants(corpus_dir: Path) -> tuple[Variants, list[Problem]]:
     """Read ``_variants.txt`` from the corpus folder; no file means no variants."""
-    path = corpus_dir / VARIANTS_FILE
-    try:
-        text = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        return Variants(), []
-    except (OSError, UnicodeDecodeError) as error:
-        return Variants(), [Problem(VARIANTS_FILE, f"cannot read: {error}")]
-    return parse_variants(text)
+    text, problems = read_corpus_file(corpus_dir, VARIANTS_FILE)
+    return parse_variants(text) if text is not None else (Variants(), problems)
 
 
 def variants_from_manifest(groups: Iterable[Iterable[str]]) -> Variants:

@@ -33,8 +33,10 @@ def batch_page() -> Any:
     request.max_content_length = BATCH_UPLOAD_BYTES
     source = request.form if request.method == "POST" else request.args
     names = source.get("names", "")
+    table = False  # pasted text is one name per line, whatever commas it has
     upload = request.files.get("file")
     if upload is not None and upload.filename:
+        table = upload.filename.lower().endswith(".csv")
         try:
             names = upload.read().decode("utf-8-sig")
         except UnicodeDecodeError:
@@ -43,7 +45,7 @@ def batch_page() -> Any:
     kind = single(source, "format")
     if kind is not None and kind not in EXPORT_FORMATS:
         raise BadRequest(f"format must be csv or json, not {kind!r}.")
-    lines = read_lines(names)
+    lines = read_lines(names, table=table)
     if not lines:
         if kind is not None:
             raise BadRequest("Give the names to search, one per line, as names=…")

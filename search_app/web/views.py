@@ -25,7 +25,7 @@ from flask import (
 )
 from markupsafe import Markup
 
-from search_app.corpus.rendering import is_http_url
+from search_app.corpus.rendering import is_http_url, strip_bidi_controls
 from search_app.corpus.solar_calendar import solar_label
 from search_app.engine.documents import DocumentView, get_document, original_file, overview, stats
 from search_app.engine.exporting import citation, export_csv, export_json
@@ -83,6 +83,14 @@ def as_markup(fragment: str) -> Markup:
     This is the one place where a string becomes ``Markup``; templates never use ``|safe``.
     """
     return Markup(fragment)
+
+
+def without_bidi_controls(value: Any) -> Any:
+    """Drop bidi controls from every value a template prints (Jinja's ``finalize``), so that no
+    title, source or passage can reorder the page around it; Markup stays Markup."""
+    if isinstance(value, Markup):
+        return as_markup(strip_bidi_controls(value))
+    return strip_bidi_controls(value) if isinstance(value, str) else value
 
 
 def _run_search(req: SearchRequest) -> ResultPage:
