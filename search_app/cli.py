@@ -32,6 +32,7 @@ from search_app.engine.indexing import IndexReport, StrictModeError, build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import IndexUnavailable, SearchIndex
 from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
+from search_app.engine.wording import matches_line
 from search_app.names.variants import load_variants
 
 
@@ -183,9 +184,12 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
     serving.serve(app, host, port, threads, workers)
 
 
-def _cli_link(doc_id: str, passage: int, q: str, exact: bool = False) -> str:
-    query = {"q": q, **({"exact": 1} if exact else {})}
-    return f"/doc/{quote(doc_id)}?{urlencode(query)}#p-{passage}"
+def _cli_link(
+    doc_id: str, passage: int, q: str | None, exact: bool = False, public_url: str = ""
+) -> str:
+    """Link to a passage: absolute when the site's public address is set, else its path."""
+    query = {**({"q": q} if q else {}), **({"exact": 1} if exact and q else {})}
+    return f"{public_url}/doc/{quote(doc_id)}{'?' if query else ''}{urlencode(query)}#p-{passage}"
 
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
@@ -211,11 +215,12 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
         result = search(SearchIndex.from_settings(settings), request, limits)
     except (QueryError, IndexUnavailable) as error:
         raise click.ClickException(str(error)) from None
+    link = partial(_cli_link, exact=exact, public_url=settings.public_url)
     if as_json:
-        click.echo(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2))
+        click.echo(json.dumps(result_as_dict(result, link), ensure_ascii=False, indent=2))
         return
     click.echo(
-        f"{result.total} passages in {result.documents} documents match {query!r}"
+        f"{matches_line(result.total, result.documents)} {query!r}"
         + (f"; showing {len(result.hits)}" if result.hits else "")
     )
     for word, also in result.variants:
@@ -230,7 +235,7 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
             for part in (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
             if part
         )
-        click.echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
+        click.echo(f"\n{number}. {label}\n   {link(hit.doc_id, hit.passage, query)}")
         click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))
 
 
@@ -276,7 +281,11 @@ def batch(
         )
     except (QueryError, IndexUnavailable) as error:
         raise click.ClickException(str(error)) from None
-    link = partial(_cli_link, exact=exact)
+
+    def link(doc_id: str, passage: int, q: str) -> str:  # as in downloads: no query by default
+        shown = q if settings.citation_query else None
+        return _cli_link(doc_id, passage, shown, exact, settings.public_url)
+
     if csv_out is not None:
         csv_out.write(batch_csv(result, link))
     if as_json:

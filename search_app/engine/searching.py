@@ -22,6 +22,7 @@ from search_app.config import Settings
 from search_app.corpus.rendering import is_http_url
 from search_app.corpus.solar_calendar import day_number, iso_span, parse_year_span
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.citations import Work, work_of
 from search_app.engine.generations import Generation
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.matching import Matches
@@ -110,6 +111,11 @@ class ResultPage:
     any_words_total: int = 0
     #: the search ran out of time: counts and results are what was found until then
     partial: bool = False
+    #: what the corpus says of each listed passage's document, for citing it
+    works: dict[str, Work] = field(default_factory=dict)
+
+    def work(self, hit: Hit) -> Work:
+        return work_for(hit, self.works)
 
 
 @dataclass
@@ -121,10 +127,31 @@ class Export:
     cap: int
     hits: list[Hit]
     partial: bool = False
+    #: each exported passage's document, in the order of first appearance
+    works: dict[str, Work] = field(default_factory=dict)
+
+    def work(self, hit: Hit) -> Work:
+        return work_for(hit, self.works)
 
     @property
     def capped(self) -> bool:
         return self.total > len(self.hits)
+
+
+def work_for(hit: Hit, works: dict[str, Work]) -> Work:
+    """Return the work of a hit's document; a document removed while the search ran is
+    described by what its passage says."""
+    found = works.get(hit.doc_id)
+    if found is not None:
+        return found
+    url = hit.url if is_http_url(hit.url) else None
+    return Work(
+        hit.doc_id, hit.title, hit.source, hit.language, hit.source_type, date=hit.date, url=url
+    )
+
+
+def _works(hits: list[Hit], documents: dict[str, dict[str, Any]]) -> dict[str, Work]:
+    return {hit.doc_id: work_of(documents, hit.doc_id) for hit in hits if hit.doc_id in documents}
 
 
 def _filter(request: SearchRequest) -> wq.Query | None:
@@ -264,6 +291,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
         facets = _facets(arrays, found, generation.documents)
+        works = _works(hits, generation.documents)
     return ResultPage(
         request=request,
         total=total,
@@ -278,6 +306,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
         any_words=any_words if any_total else None,
         any_words_total=any_total,
         partial=partial,
+        works=works,
     )
 
 
@@ -308,7 +337,14 @@ def export(
             _hit(searcher.stored_fields(n), score if by_relevance else None, highlighter)
             for n, score in listed
         ]
-        return Export(request=request, total=len(found.ids), cap=cap, hits=hits, partial=partial)
+        return Export(
+            request=request,
+            total=len(found.ids),
+            cap=cap,
+            hits=hits,
+            partial=partial,
+            works=_works(hits, generation.documents),
+        )
 
 
 def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -> list[str]:

@@ -8,9 +8,8 @@ from flask import Response, render_template, request, url_for
 
 from search_app.engine.batching import read_lines, run_batch
 from search_app.engine.exporting import batch_csv, batch_json
-from search_app.web.links import link_builder
+from search_app.web.links import citation_link_builder
 from search_app.web.params import (
-    EXPORT_FORMATS,
     BadRequest,
     canonical_args,
     read_request,
@@ -21,6 +20,7 @@ from search_app.web.params import (
 from search_app.web.views import bp
 
 BATCH_UPLOAD_BYTES = 256 * 1024
+BATCH_FORMATS = ("csv", "json")
 
 
 #: A batch whose GET link would be longer than this is not offered as a link.
@@ -41,7 +41,7 @@ def batch_page() -> Any:
             raise BadRequest("The uploaded file is not UTF-8 text: save it as UTF-8.") from None
     filters = read_request(source)
     kind = single(source, "format")
-    if kind is not None and kind not in EXPORT_FORMATS:
+    if kind is not None and kind not in BATCH_FORMATS:
         raise BadRequest(f"format must be csv or json, not {kind!r}.")
     lines = read_lines(names)
     if not lines:
@@ -53,7 +53,7 @@ def batch_page() -> Any:
     result = run_batch(
         search_index(), lines, exact=filters.exact, filters=filters, limits=settings()
     )
-    link = link_builder(filters)
+    link = citation_link_builder(filters, bool(settings().citation_query))
     if kind is not None:
         body = batch_csv(result, link) if kind == "csv" else batch_json(result, link)
         response = Response(body, mimetype="text/csv" if kind == "csv" else "application/json")
