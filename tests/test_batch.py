@@ -146,7 +146,7 @@ def test_page_get_permalink(client) -> None:
     page = client.get("/batch?names=" + quote("Raisi\nNobody Here")).get_data(as_text=True)
     assert '<a href="#line-1">Raisi</a>' in page
     assert "Raisi also as Raeisi, رئیسی." in page
-    assert "<td>No passage found" in page
+    assert '<td data-label="Notes">No passage found' in page
     assert '<a href="/batch?names=Raisi%0ANobody+Here">Link to this batch</a>' in page
     assert "Ebrahim <mark>Raisi</mark> sat" in page
 

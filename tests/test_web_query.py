@@ -85,7 +85,7 @@ def test_facet_values_link_to_add_and_remove_filters(client) -> None:
     filtered = html(client, "/search?q=commission&from=2018&to=2018")
     assert results(filtered) and all(doc == "a" for doc, _ in results(filtered))
     assert (
-        '<a href="/search?q=commission"\naria-current="true" class="selected">2018 '
+        '<a href="/search?q=commission"\naria-current="true" class="selected"><bdi>2018</bdi> '
         '<span class="solar">(1396–1397)</span></a>' in filtered
     )
 

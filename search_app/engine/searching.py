@@ -113,6 +113,8 @@ class ResultPage:
     partial: bool = False
     #: what the corpus says of each listed passage's document, for citing it
     works: dict[str, Work] = field(default_factory=dict)
+    #: matching passages of documents without a date (the year facet's "undated" entry)
+    undated: int = 0
 
     def work(self, hit: Hit) -> Work:
         return work_for(hit, self.works)
@@ -293,6 +295,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
         facets = _facets(arrays, found, generation.documents)
         works = _works(hits, generation.documents)
     return ResultPage(
+        undated=total - sum(f.count for f in facets["year"]),
         request=request,
         total=total,
         documents=int(np.count_nonzero(per_doc)),
@@ -405,6 +408,7 @@ def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
         "partial": result.partial,
         "variants": [{"word": word, "also": list(also)} for word, also in result.variants],
         "notes": list(result.notes),
+        "undated": result.undated,
     }
 
 

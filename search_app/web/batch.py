@@ -7,6 +7,7 @@ from typing import Any
 from flask import Response, render_template, request, url_for
 
 from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.documents import overview
 from search_app.engine.exporting import batch_csv, batch_json
 from search_app.web.links import citation_link_builder
 from search_app.web.params import (
@@ -48,7 +49,12 @@ def batch_page() -> Any:
         if kind is not None:
             raise BadRequest("Give the names to search, one per line, as names=…")
         return render_template(
-            "batch.html", result=None, names=names, req=filters, batch_lines=settings().batch_lines
+            "batch.html",
+            result=None,
+            names=names,
+            req=filters,
+            batch_lines=settings().batch_lines,
+            sources=overview(search_index(), listed=0).sources,
         )
     result = run_batch(
         search_index(), lines, exact=filters.exact, filters=filters, limits=settings()
@@ -70,4 +76,5 @@ def batch_page() -> Any:
         download_args=args,
         args=canonical_args,
         batch_lines=settings().batch_lines,
+        sources=overview(search_index(), listed=0).sources,
     )

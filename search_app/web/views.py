@@ -8,7 +8,6 @@ redirected, a bad one is a 400 page or ``{"error"}`` under ``/api/``) and builds
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from dataclasses import asdict
 from typing import Any
 
@@ -40,6 +39,7 @@ from search_app.engine.searching import (
     result_as_dict,
     search,
 )
+from search_app.engine.wording import counted, matches_line
 from search_app.web.links import (
     citation_link_builder,
     facet_link,
@@ -254,7 +254,27 @@ def healthz() -> Response:
     return jsonify(status="ok", documents=documents, passages=passages, generation=generation)
 
 
-TEMPLATE_HELPERS: dict[str, Callable[..., Any]] = {
+#: How facets and filters are named on the page: years are publication years.
+FACET_NAMES = {
+    "source": "Source",
+    "source_type": "Source type",
+    "language": "Language",
+    "year": "Publication year",
+}
+FILTER_NAMES = {
+    "source": "source",
+    "source_type": "source type",
+    "language": "language",
+    "from": "published from",
+    "to": "published to",
+    "doc": "document",
+}
+
+TEMPLATE_HELPERS: dict[str, Any] = {
+    "facet_names": FACET_NAMES,
+    "filter_names": FILTER_NAMES,
+    "counted": counted,
+    "matches_line": matches_line,
     "facet_link": facet_link,
     "passage_link": passage_link,
     "search_url": search_url,
