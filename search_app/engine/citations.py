@@ -107,10 +107,8 @@ def citation(work: Work, passage: int, page: int | None, text: str, link: str) -
     parts = [work.source]
     if work.author:
         parts.append(work.author)
-    parts.append(f"“{work.title}”")
     note = translation_note(work)
-    if note:
-        parts.append(f"({note})")
+    parts.append(f"“{work.title}”" + (f" ({note})" if note else ""))
     parts.append(work.date or "n.d.")
     if page:
         parts.append(f"p. {page}")
