@@ -337,7 +337,8 @@ def test_csl_json_download_is_rendered_by_a_csl_processor(public: Server) -> Non
         f"{PUBLIC}/doc/news/undated.",
         "Jane Example (2019) Report of the inquiry. Test Rights Watch. Available at: "
         "https://example.org/inquiry.",
-        f"“The PDF report” (2018) “The PDF report”. PDF Rights. Available at: {PUBLIC}/doc/reports/scan.",
+        "“The PDF report” (2018) “The PDF report”. PDF Rights. Available at: "
+        f"{PUBLIC}/doc/reports/scan.",
     ]
 
 
