@@ -31,7 +31,8 @@ from search_app.engine.generations import IndexBusyError, read_generation
 from search_app.engine.indexing import IndexReport, StrictModeError, build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import IndexUnavailable, SearchIndex
-from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
+from search_app.engine.result_json import result_as_dict
+from search_app.engine.searching import SearchRequest, parse_year, search
 from search_app.engine.wording import matches_line
 from search_app.names.variants import load_variants
 

@@ -31,12 +31,12 @@ from search_app.engine.citations import Work, citation
 from search_app.engine.documents import DocumentView, get_document, original_file, overview, stats
 from search_app.engine.exporting import FORMATS, export_csl, export_csv, export_json, export_ris
 from search_app.engine.queries import QueryError
+from search_app.engine.result_json import result_as_dict
 from search_app.engine.searching import (
     ResultPage,
     SearchRequest,
     complete,
     export,
-    result_as_dict,
     search,
 )
 from search_app.engine.wording import counted, matches_line
