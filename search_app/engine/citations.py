@@ -53,13 +53,16 @@ class Work:
     translator: str | None = None
 
 
-def work_of(documents: Mapping[str, Mapping[str, Any]], doc_id: str) -> Work:
-    """Return the :class:`Work` of ``doc_id`` from a generation's manifest entries."""
+def work_of(
+    documents: Mapping[str, Mapping[str, Any]], doc_id: str, with_original: bool = True
+) -> Work:
+    """Return the :class:`Work` of ``doc_id`` from a generation's manifest entries; for a
+    translation, with the work it translates (itself without its own original, if any)."""
     entry = documents[doc_id]
     original_id = entry.get("translation_of")
     original = (
-        work_of({k: v for k, v in documents.items() if k != doc_id}, original_id)
-        if original_id in documents and original_id != doc_id
+        work_of(documents, original_id, with_original=False)
+        if with_original and original_id in documents and original_id != doc_id
         else None
     )
     return Work(

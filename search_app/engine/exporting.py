@@ -49,7 +49,6 @@ def _csv_writer() -> tuple[io.StringIO, Any]:
 def export_csv(export: Export, link: LinkBuilder) -> str:
     """Return the exported passages as CSV text, one row per passage, with a header row."""
     out, writer = _csv_writer()
-    writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(CSV_COLUMNS)
     q = export.request.q
     for rank, hit in enumerate(export.hits, start=1):
