@@ -182,6 +182,14 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
     access.propagate = False  # one line per request, not one more from the root logger
     processes = f" with {workers} worker processes" if workers > 1 else ""
     click.echo(f"Serving on http://{host}:{port}/{processes} (Ctrl+C to stop)")
+    if settings.public_url:
+        click.echo(f"Links in citations and downloads start with {settings.public_url}/")
+    else:
+        own = f"http://{serving.own_name(host)}:{port}/"
+        click.echo(
+            f"Links in citations and downloads start with {own}: set "
+            f"{env_name('public_url')} to the address your readers use"
+        )
     serving.serve(app, host, port, threads, workers)
 
 

@@ -96,7 +96,7 @@ def public(corpus: Path) -> Iterator[Server]:
     """A real server whose public address is set."""
     running = start_server(corpus, corpus.parent / "index-public", public_url=PUBLIC + "/")
     yield running
-    stop_server(running)
+    assert f"Links in citations and downloads start with {PUBLIC}/\n" in stop_server(running)
 
 
 @pytest.fixture(scope="module")
@@ -104,7 +104,11 @@ def plain(corpus: Path, public: Server) -> Iterator[Server]:
     """A real server without a public address (on the index the other one built)."""
     running = start_server(corpus, public.index_dir)
     yield running
-    stop_server(running)
+    output = stop_server(running)
+    assert (
+        f"Links in citations and downloads start with {running.url}/: set SEARCH_APP_PUBLIC_URL "
+        "to the address your readers use\n"
+    ) in output
 
 
 def fetch(url: str) -> tuple[int, dict[str, str], bytes]:

@@ -152,7 +152,9 @@ def work_for(hit: Hit, works: dict[str, Work]) -> Work:
 
 
 def _works(hits: list[Hit], documents: dict[str, dict[str, Any]]) -> dict[str, Work]:
-    return {hit.doc_id: work_of(documents, hit.doc_id) for hit in hits if hit.doc_id in documents}
+    """Return the works of the hits' documents, in the order of their first hit."""
+    doc_ids = dict.fromkeys(hit.doc_id for hit in hits if hit.doc_id in documents)
+    return {doc_id: work_of(documents, doc_id) for doc_id in doc_ids}
 
 
 def _filter(request: SearchRequest) -> wq.Query | None:
