@@ -366,6 +366,12 @@ def test_filters_sit_beside_the_results_on_a_wide_screen(live: Server, browser: 
     results = tab.locator("ol.results").bounding_box()
     assert facet.bounding_box()["x"] > results["x"] + results["width"]
     expect(tab.locator("aside.facets h2").last).to_have_text("Publication year")
+    # the results come first in reading and tab order, the hundred facet links after them
+    follows = tab.evaluate(
+        "() => document.querySelector('ol.results')"
+        ".compareDocumentPosition(document.querySelector('aside.facets'))"
+    )
+    assert follows & 4  # Node.DOCUMENT_POSITION_FOLLOWING
     context.close()
 
 
