@@ -22,7 +22,6 @@ from search_app.engine.searching import FILTERS, SORTS, SearchRequest, parse_yea
 
 #: Query-string parameters of a search, in their canonical order.
 PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "sort", "exact", "page")
-EXPORT_FORMATS = ("csv", "json")
 
 
 MAX_PARAMETER_LENGTH = 300
