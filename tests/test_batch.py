@@ -91,7 +91,7 @@ def test_page_reads_csv_only_from_a_file_named_csv(client, filename, names) -> N
     else:
         data = {"file": (io.BytesIO(PASTED.encode()), filename)}
     page = client.post("/batch", data=data, content_type="multipart/form-data").get_data(True)
-    cells = re.findall(r'<td dir="auto">(?:<a href="#line-\d+">)?([^<]*)', page)
+    cells = re.findall(r'<td data-label="Name" dir="auto">(?:<a href="#line-\d+">)?([^<]*)', page)
     assert sorted(cells) == sorted(names)
 
 
