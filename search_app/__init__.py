@@ -25,6 +25,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     from search_app.config import Settings, load_settings
     from search_app.engine.readers import SearchIndex
     from search_app.web import TEMPLATE_HELPERS, as_markup, bp, without_bidi_controls
+    from search_app.web.links import PublicAddress
     from search_app.web.ratelimit import RateLimiter
 
     config = dict(config or {})
@@ -43,4 +44,5 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.jinja_env.globals.update(TEMPLATE_HELPERS)
     app.jinja_env.filters["as_markup"] = as_markup
     app.register_blueprint(bp)
+    app.wsgi_app = PublicAddress(app.wsgi_app, settings.public_url)  # type: ignore[method-assign]
     return app

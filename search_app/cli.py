@@ -37,7 +37,9 @@ from search_app.engine.generations import IndexBusyError, read_generation
 from search_app.engine.indexing import IndexReport, StrictModeError, build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import IndexUnavailable, SearchIndex
-from search_app.engine.searching import SearchRequest, parse_year, result_as_dict, search
+from search_app.engine.result_json import result_as_dict
+from search_app.engine.searching import SearchRequest, parse_year, search
+from search_app.engine.wording import matches_line
 from search_app.names.register import REGISTER_FILE, load_register
 from search_app.names.variants import load_variants
 
@@ -225,12 +227,23 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
     access.propagate = False  # one line per request, not one more from the root logger
     processes = f" with {workers} worker processes" if workers > 1 else ""
     echo(f"Serving on http://{host}:{port}/{processes} (Ctrl+C to stop)")
+    if settings.public_url:
+        echo(f"Links in citations and downloads start with {settings.public_url}/")
+    else:
+        own = f"http://{serving.own_name(host)}:{port}/"
+        echo(
+            f"Links in citations and downloads start with {own}: set "
+            f"{env_name('public_url')} to the address your readers use"
+        )
     serving.serve(app, host, port, threads, workers)
 
 
-def _cli_link(doc_id: str, passage: int, q: str, exact: bool = False) -> str:
-    query = {"q": q, **({"exact": 1} if exact else {})}
-    return f"/doc/{quote(doc_id)}?{urlencode(query)}#p-{passage}"
+def _cli_link(
+    doc_id: str, passage: int, q: str | None, exact: bool = False, public_url: str = ""
+) -> str:
+    """Link to a passage: absolute when the site's public address is set, else its path."""
+    query = {**({"q": q} if q else {}), **({"exact": 1} if exact and q else {})}
+    return f"{public_url}/doc/{quote(doc_id)}{'?' if query else ''}{urlencode(query)}#p-{passage}"
 
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
@@ -264,11 +277,12 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
         result = search(SearchIndex.from_settings(settings), request, limits)
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
+    link = partial(_cli_link, exact=exact, public_url=settings.public_url)
     if as_json:
-        echo(json_safe(json.dumps(result_as_dict(result, _cli_link), ensure_ascii=False, indent=2)))
+        echo(json_safe(json.dumps(result_as_dict(result, link), ensure_ascii=False, indent=2)))
         return
     echo(
-        f"{result.total} passages in {result.documents} documents match {query!r}"
+        f"{matches_line(result.total, result.documents)} {query!r}"
         + (f"; showing {len(result.hits)}" if result.hits else "")
     )
     for word, also in result.variants:
@@ -280,7 +294,7 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
     for number, hit in enumerate(result.hits, start=1):
         parts = (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
         label = one_line(" · ".join(part for part in parts if part))
-        echo(f"\n{number}. {label}\n   {_cli_link(hit.doc_id, hit.passage, query)}")
+        echo(f"\n{number}. {label}\n   {link(hit.doc_id, hit.passage, query)}")
         click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))  # made safe
 
 
@@ -332,7 +346,11 @@ def batch(
         )
     except (QueryError, IndexUnavailable) as error:
         raise CommandError(str(error)) from None
-    link = partial(_cli_link, exact=exact)
+
+    def link(doc_id: str, passage: int, q: str) -> str:  # as in downloads: no query by default
+        shown = q if settings.citation_query else None
+        return _cli_link(doc_id, passage, shown, exact, settings.public_url)
+
     if csv_out is not None:
         csv_out.write(batch_csv(result, link))
     if as_json:

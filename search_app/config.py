@@ -12,6 +12,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "SEARCH_APP_"
 #: The two paths have the short names the CLI documents; every other setting is SEARCH_APP_<NAME>.
@@ -19,7 +20,10 @@ ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
 
 
 #: Settings where 0 means "off" (or, for the ranking ones, "none").
-ZERO_ALLOWED = {"rate_limit", "log_queries", "result_cache", "title_boost", "bm25_b", "bm25_k1"}
+ZERO_ALLOWED = {
+    "rate_limit", "log_queries", "citation_query", "result_cache",
+    "title_boost", "bm25_b", "bm25_k1",
+}  # fmt: skip
 #: The ranking settings' upper bounds: BM25's B is a share, the others are sane limits.
 RANGES = {"title_boost": (0.0, 100.0), "bm25_b": (0.0, 1.0), "bm25_k1": (0.0, 100.0)}
 
@@ -61,6 +65,27 @@ class Settings:
     #: BM25's length normalisation (0: none, 1: full) and term-frequency saturation
     bm25_b: float = 0.4
     bm25_k1: float = 0.7
+    #: the address readers reach the site at (``https://evidence.example.org``): every absolute
+    #: link (citations, downloads, OpenSearch, the CLI's) starts with it; "" means the server's
+    #: own address, never the Host header a client sends
+    public_url: str = ""
+    #: 1: citation and download links carry the query (the page marks its words); 0: they do
+    #: not, since search words may be a victim's or a witness's name
+    citation_query: int = 0
+
+
+def check_public_url(value: str) -> str:
+    """Return a public URL without its trailing ``/``.
+
+    :raises ValueError: unless it is an http(s) address with a host, and no query or fragment.
+    """
+    parts = urlsplit(value.strip())
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ValueError(
+            f"{env_name('public_url')} must be an http(s) address such as "
+            f"https://evidence.example.org (a path is allowed), not {value!r}"
+        )
+    return value.strip().rstrip("/")
 
 
 def _coerce(value: str, like: Any) -> Any:
@@ -99,6 +124,8 @@ def load_settings(
             raise ValueError(f"unknown setting {name!r}")
         if value is not None:
             values[key] = _coerce(str(value), getattr(settings, key))
+    if "public_url" in values:
+        values["public_url"] = check_public_url(values["public_url"])
     result = replace(settings, **values)
     for field in fields(Settings):
         value = getattr(result, field.name)

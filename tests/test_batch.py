@@ -91,7 +91,7 @@ def test_page_reads_csv_only_from_a_file_named_csv(client, filename, names) -> N
     else:
         data = {"file": (io.BytesIO(PASTED.encode()), filename)}
     page = client.post("/batch", data=data, content_type="multipart/form-data").get_data(True)
-    cells = re.findall(r'<td dir="auto">(?:<a href="#line-\d+">)?([^<]*)', page)
+    cells = re.findall(r'<td data-label="Name" dir="auto">(?:<a href="#line-\d+">)?([^<]*)', page)
     assert sorted(cells) == sorted(names)
 
 
@@ -183,8 +183,9 @@ def test_cli_csv_and_json(paths, tmp_path: Path) -> None:
     data = json.loads(result.stdout)
     first = data["lines"][0]
     assert (first["name"], first["status"], first["passages"]) == ("Raisi", "found", 1)
-    assert first["top"][0]["link"] == "/doc/a?q=Raisi&exact=1#p-2"
-    rows = list(csv.DictReader(io.StringIO(out.read_text())))
+    assert first["top"][0]["link"] == "/doc/a#p-2"  # as in downloads: no search words
+    assert out.read_text(encoding="utf-8").startswith("\ufeffline,")
+    rows = list(csv.DictReader(io.StringIO(out.read_text(encoding="utf-8-sig"))))
     # exact: no variants, so PMOI/MEK and رئیسی find nothing here
     assert [(r["line"], r["status"], r["rank"]) for r in rows] == [
         ("1", "found", "1"), ("7", "found", "1"), ("2", "no hits", ""), ("5", "no hits", ""),
@@ -197,7 +198,7 @@ def test_page_get_permalink(client) -> None:
     page = client.get("/batch?names=" + quote("Raisi\nNobody Here")).get_data(as_text=True)
     assert '<a href="#line-1">Raisi</a>' in page
     assert "Raisi also as Raeisi, رئیسی." in page
-    assert "<td>No passage found" in page
+    assert '<td data-label="Notes">No passage found' in page
     assert '<a href="/batch?names=Raisi%0ANobody+Here">Link to this batch</a>' in page
     assert "Ebrahim <mark>Raisi</mark> sat" in page
 

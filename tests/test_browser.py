@@ -70,7 +70,7 @@ def test_search_from_home_then_open_the_passage(live: Server, page: Page) -> Non
     page.get_by_label("Search the corpus").fill("families buried")
     page.keyboard.press("Enter")
     page.wait_for_url("**/search?q=families+buried")
-    expect(page.locator(".summary")).to_contain_text("1 passage in 1 document match")
+    expect(page.locator(".summary")).to_contain_text("1 passage in 1 document matches families")
     result = page.locator("li.result").first
     expect(result.locator("mark")).to_have_text(["Families", "buried"])
     expect(result.locator(".source")).to_have_text("Test Rights Watch")
@@ -109,6 +109,7 @@ def test_phone_viewport_has_no_horizontal_scroll(live: Server, browser: Browser)
         "/doc/reports/commission?q=commission",
         "/entity/death-commission",
         "/entities",
+        "/batch?names=commission%0AA+very+long+name+that+finds+nothing+at+all+anywhere%0A*x",
     ):
         tab.goto(live.url + path)
         overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
@@ -162,14 +163,18 @@ PAGES = {
     "names": "/entities",
     "entity": "/entity/death-commission",
     "spread": "/search?q=questioned+families&within=document",
+    "batch": "/batch?names=commission%0Azebra%0A*x",
+    "persian-document": "/doc/fa",
 }
 
 
+@pytest.mark.parametrize("scheme", ["light", "dark"])
 @pytest.mark.parametrize("name", list(PAGES))
 def test_no_serious_or_critical_accessibility_violations(
-    live: Server, browser: Browser, name: str
+    live: Server, browser: Browser, name: str, scheme: str
 ) -> None:
-    context = browser.new_context(bypass_csp=True)  # to inject axe-core itself
+    # bypass_csp: to inject axe-core itself
+    context = browser.new_context(bypass_csp=True, color_scheme=scheme)
     tab = context.new_page()
     tab.goto(live.url + PAGES[name])
     tab.evaluate(AXE.read_text(encoding="utf-8"))
@@ -313,4 +318,139 @@ def test_screenshots_of_the_main_pages(
         target = SCREENSHOTS / f"{name}-{device}.png"
         tab.screenshot(path=str(target), full_page=True)
         assert target.stat().st_size > 1000
+    context.close()
+
+
+# --- rough edges a new user hit -------------------------------------------------------------
+
+
+def test_batch_search_is_linked_from_the_header_of_every_page(
+    live: Server, browser: Browser
+) -> None:
+    context = browser.new_context()  # the error page's 400 is logged: not the page fixture
+    page = context.new_page()
+    for path in PAGES.values():
+        page.goto(live.url + path)
+        link = page.locator("header.site").get_by_role("link", name="Batch search: a list of names")
+        expect(link).to_have_attribute("href", "/batch")
+    link.click()
+    page.wait_for_url("**/batch")
+    expect(page.locator("h1")).to_have_text("Batch search: a list of names")
+    context.close()
+
+
+def test_typing_persian_turns_the_boxes_right_to_left(live: Server, page: Page) -> None:
+    page.goto(live.url + "/doc/reports/commission")
+    for box in ("#q", "#within"):
+        assert page.locator(box).evaluate("e => e.matches(':dir(ltr)')")
+        page.locator(box).fill("رئیسی")
+        assert page.locator(box).evaluate("e => e.matches(':dir(rtl)')"), box
+    page.goto(live.url + "/batch")
+    page.locator("#names").fill("ابراهیم رئیسی")
+    assert page.locator("#names").evaluate("e => e.matches(':dir(rtl)')")
+
+
+def test_a_persian_title_in_the_home_list_keeps_the_line_in_order(live: Server, page: Page) -> None:
+    page.goto(live.url + "/")
+    item = page.locator("ul.documents li").filter(has_text="گزارش اعدام‌ها")
+    title = item.locator("a bdi[lang=fa]")
+    expect(title).to_have_text("گزارش اعدام‌ها")
+    meta = item.locator(".meta")
+    expect(meta).to_have_text("کانون · n.d. · 1 passage")
+    # the title comes first on the line, then the source and the rest, left to right
+    assert title.bounding_box()["x"] + title.bounding_box()["width"] <= meta.bounding_box()["x"]
+
+
+def test_searching_within_a_document(live: Server, page: Page) -> None:
+    page.goto(live.url + "/doc/reports/commission")
+    page.get_by_label("Search within this document").fill("commission")
+    page.get_by_role("button", name="Search this document").click()
+    page.wait_for_url("**/search?q=commission&doc=reports/commission")
+    expect(page.locator(".summary")).to_contain_text("2 passages in 1 document match commission")
+    expect(page.locator("li.result .source")).to_have_text(["Test Rights Watch"] * 2)
+    expect(
+        page.get_by_role("link", name="Remove filter document: reports/commission")
+    ).to_be_visible()
+
+
+def test_an_error_page_keeps_what_was_typed(live: Server, browser: Browser) -> None:
+    context = browser.new_context()  # the 400 is logged in the console: not the page fixture
+    page = context.new_page()
+    page.goto(live.url + "/")
+    page.get_by_label("Search the corpus").fill("families OR OR Montazeri")
+    page.keyboard.press("Enter")
+    expect(page.locator(".error h1")).to_have_text("That search cannot be run")
+    expect(page.locator(".error")).to_contain_text("OR is missing a word after it")
+    expect(page.get_by_label("Search the corpus")).to_have_value("families OR OR Montazeri")
+    page.get_by_label("Search the corpus").fill("families OR Montazeri")
+    page.keyboard.press("Enter")
+    page.wait_for_url("**/search?q=families+OR+Montazeri")
+    expect(page.locator(".summary")).to_contain_text("1 passage in 1 document matches")
+    context.close()
+
+
+def test_filters_are_a_disclosure_above_the_results_on_a_phone(
+    live: Server, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800}, java_script_enabled=False)
+    tab = context.new_page()
+    tab.goto(live.url + "/search?q=commission")
+    toggle = tab.locator("details.filters-box > summary")
+    expect(toggle).to_have_text("Filters")
+    facet = tab.locator("aside.facets").get_by_role("link", name="Example Daily")
+    expect(facet).to_be_hidden()
+    assert toggle.bounding_box()["y"] < tab.locator("ol.results").bounding_box()["y"]
+    toggle.click()
+    expect(facet).to_be_visible()
+    assert facet.bounding_box()["y"] < tab.locator("ol.results").bounding_box()["y"]
+    facet.click()
+    tab.wait_for_url("**/search?q=commission&source=Example+Daily")
+    context.close()
+
+
+def test_filters_sit_beside_the_results_on_a_wide_screen(live: Server, browser: Browser) -> None:
+    context = browser.new_context(viewport={"width": 1280, "height": 900})
+    tab = context.new_page()
+    tab.goto(live.url + "/search?q=commission")
+    expect(tab.locator("details.filters-box > summary")).to_be_hidden()
+    facet = tab.locator("aside.facets").get_by_role("link", name="Example Daily")
+    expect(facet).to_be_visible()
+    results = tab.locator("ol.results").bounding_box()
+    assert facet.bounding_box()["x"] > results["x"] + results["width"]
+    expect(tab.locator("aside.facets h2").last).to_have_text("Publication year")
+    # the results come first in reading and tab order, the hundred facet links after them
+    follows = tab.evaluate(
+        "() => document.querySelector('ol.results')"
+        ".compareDocumentPosition(document.querySelector('aside.facets'))"
+    )
+    assert follows & 4  # Node.DOCUMENT_POSITION_FOLLOWING
+    context.close()
+
+
+def test_the_batch_page_offers_the_corpus_sources_and_fits_a_phone(
+    live: Server, browser: Browser
+) -> None:
+    context = browser.new_context(viewport={"width": 375, "height": 800})
+    tab = context.new_page()
+    tab.goto(live.url + "/batch")
+    source = tab.get_by_label("Source")
+    options = source.locator("option").all_inner_texts()
+    assert options == [
+        "any",
+        "<b>Bold</b> source",
+        "Example Daily",
+        "Field notes",
+        "Test Rights Watch",
+        "کانون",
+    ]
+    tab.get_by_label("One name or query per line").fill("commission\nbodies")
+    source.select_option("Test Rights Watch")
+    tab.get_by_role("button", name="Search every line").click()
+    row = tab.locator("table.batch-summary tbody tr").first
+    expect(row.locator("td[data-label=Name]")).to_have_text("commission")
+    expect(row.locator("td[data-label=Passages]")).to_have_text("2")
+    label = "e => getComputedStyle(e, '::before').content"
+    assert row.locator("td[data-label=Passages]").evaluate(label) == '"Passages: "'
+    overflow = tab.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    assert overflow <= 0
     context.close()

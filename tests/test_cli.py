@@ -78,7 +78,7 @@ def test_search_prints_passages_with_labels_and_links(run) -> None:
     result = run("search", "families")
     assert result.exit_code == 0
     assert result.stdout == (
-        "1 passages in 1 documents match 'families'; showing 1\n"
+        "1 passage in 1 document matches 'families'; showing 1\n"
         "\n"
         "1. Test Rights Watch · The Death Commission in Tehran · 2019-06-01\n"
         "   /doc/reports/commission?q=families#p-2\n"
@@ -159,7 +159,7 @@ def test_search_shows_variants_and_suggestions(run, corpus_dir: Path) -> None:
     run("index")
     result = run("search", "kin")
     assert result.stdout.splitlines()[:2] == [
-        "1 passages in 1 documents match 'kin'; showing 1",
+        "1 passage in 1 document matches 'kin'; showing 1",
         "Also searched for kin: relatives",
     ]
     result = run("search", "Relatvies")
@@ -176,4 +176,4 @@ def test_changed_variants_file_updates_the_index_without_reading_documents(
     result = run("index")
     assert result.stdout.startswith(f"Updated index {gen(tmp_path)}: ")
     assert "(0 added, 0 changed, 0 removed, 4 unchanged)" in result.stdout
-    assert run("search", "kin").stdout.startswith("1 passages")
+    assert run("search", "kin").stdout.startswith("1 passage in 1 document matches")

@@ -127,7 +127,7 @@ def test_document_page_shows_page_breaks_and_links_the_pdf(index: SearchIndex, c
     results = client.get("/search?q=Evin").get_data(as_text=True)
     assert '<a href="/file/reports/report#page=3">p. 3 in the PDF</a>' in results
     assert "· p. 3</p>" in results  # the source label
-    assert "Example Rights, “A report”, 2018-12, p. 3." in results  # the citation
+    assert "Example Rights, “A report”, 2018-12, p. 3, passage 3: “" in results  # the citation
 
 
 def test_original_files_are_served_safely(index: SearchIndex, corpus: Path) -> None:

@@ -31,7 +31,7 @@ def test_search_page_shows_highlighted_passages_with_source_labels(client) -> No
     page = client.get("/search?q=families+buried")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "1 passage in 1\n  document match <strong>families buried</strong>" in html
+    assert '1 passage in 1 document matches <strong dir="auto">families buried</strong>' in html
     assert (
         "<mark>Families</mark> were never told where the bodies were "
         "<mark>buried</mark>.</blockquote>"
@@ -64,7 +64,7 @@ def test_empty_results_state(client) -> None:
     page = client.get("/search?q=zebra")
     assert page.status_code == 200
     html = page.get_data(as_text=True)
-    assert "No passage matches <strong>zebra</strong>." in html
+    assert 'No passage matches <strong dir="auto">zebra</strong>.' in html
     assert "Nothing matched. Try fewer words" in html
 
 
@@ -102,7 +102,7 @@ def test_pagination_links_round_trip(tmp_path, client) -> None:
     app = create_app({"INDEX_DIR": tmp_path / "i2", "CORPUS_DIR": tmp_path / "c2"})
     client = app.test_client()
     html = client.get("/search?q=apple").get_data(as_text=True)
-    assert "25 passages in 25\n  document" in html and "page 1 of 3" in html
+    assert "25 passages in 25 documents match" in html and "page 1 of 3" in html
     next_link = re.search(r'<a rel="next" href="([^"]+)">', html).group(1).replace("&amp;", "&")
     assert next_link == "/search?q=apple&page=2"
     second = client.get(next_link)
@@ -172,6 +172,7 @@ def test_api_search_shape(client) -> None:
         },
         "suggestion": None,
         "partial": False,
+        "undated": 0,
         "variants": [],
         "notes": [],
     }

@@ -86,7 +86,7 @@ def test_facet_values_link_to_add_and_remove_filters(client) -> None:
     filtered = html(client, "/search?q=commission&from=2018&to=2018")
     assert results(filtered) and all(doc == "a" for doc, _ in results(filtered))
     assert (
-        '<a href="/search?q=commission"\naria-current="true" class="selected">2018 '
+        '<a href="/search?q=commission"\naria-current="true" class="selected"><bdi>2018</bdi> '
         '<span class="solar">(1396–1397)</span></a>' in filtered
     )
 
@@ -124,7 +124,7 @@ def test_canonical_order_of_new_parameters(client, url: str, location: str) -> N
     [
         ("/search?q=x&sort=random", "sort must be one of relevance, newest, oldest, not &#39;ra"),
         ("/search?q=x&exact=yes", "exact must be 1 (on) or 0 (off), not &#39;yes&#39;."),
-        ("/search?q=x&format=pdf", "format must be csv or json, not &#39;pdf&#39;."),
+        ("/search?q=x&format=pdf", "format must be one of csv, json, ris, csl, not &#39;pdf&#39;."),
         ("/search?format=csv", "Give the query as q=… to download its passages."),
         ("/search?q=x&page=%C2%B2", "page must be a number from 1 to 1000"),
         ("/search?q=x&from=13x7", "from must be a year such as 1988 or (Solar Hijri) 1367"),
@@ -149,12 +149,14 @@ def test_export_csv_has_every_passage_with_sources_and_links(client) -> None:
         'attachment; filename="passages-commission.csv"'
     )
     assert response.headers["X-Total-Count"] == "5"
-    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    body = response.get_data(as_text=True)
+    assert body.startswith("\ufeffrank,source,title,")  # the BOM: spreadsheets read UTF-8
+    rows = list(csv.DictReader(io.StringIO(body.removeprefix("\ufeff"))))
     assert len(rows) == 5  # not collapsed: every matching passage
     first = next(r for r in rows if r["doc_id"] == "a" and r["passage"] == "2")
     assert first["source"] == "Alpha Watch" and first["date"] == "2018-12-04"
     assert first["title"] == "Commission report"
-    assert first["link"] == "http://localhost/doc/a?q=commission#p-2"
+    assert first["link"] == "http://localhost/doc/a#p-2"  # no search words: they may be a name
     assert first["text"] == "Ebrahim Raisi sat on the commission in Tehran."
     formula = next(r for r in rows if r["doc_id"] == "d")
     assert formula["source"] == '\'=HYPERLINK("http://x")'  # neutralised for spreadsheets
@@ -166,6 +168,7 @@ def test_export_json_states_the_cap(client) -> None:
     data = json.loads(response.get_data(as_text=True))
     assert (data["total"], data["exported"], data["cap"]) == (3, 3, 5000)
     assert data["results"][0]["citation"].startswith("Alpha Watch, “Commission report”, 2018-12-04")
+    assert data["results"][0]["link"].startswith("http://localhost/doc/a#p-")
 
 
 def test_export_cap_is_enforced(tmp_path: Path) -> None:
@@ -179,8 +182,8 @@ def test_export_cap_is_enforced(tmp_path: Path) -> None:
 def test_each_result_offers_a_citation(client) -> None:
     page = html(client, "/search?q=Tehran")
     assert (
-        '<p class="citation">Alpha Watch, “Commission report”, 2018-12-04, passage 2. '
-        "http://localhost/doc/a?q=Tehran#p-2</p>"
+        '<p class="citation">Alpha Watch, “Commission report”, 2018-12-04, passage 2: '
+        "“Ebrahim Raisi sat on the commission in Tehran.” http://localhost/doc/a#p-2</p>"
     ) in page
 
 

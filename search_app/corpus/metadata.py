@@ -30,6 +30,7 @@ LANGUAGES = ("en", "fa")
 REQUIRED_FIELDS = ("title", "source")
 OPTIONAL_FIELDS = (
     "source_type", "date", "url", "language", "author", "tags", "cited_in", "translation_of",
+    "translator",
 )  # fmt: skip
 
 #: Dates outside these years are refused as typos (a Solar Hijri 1367 written as Gregorian...).
@@ -66,6 +67,8 @@ class Metadata:
     tags: tuple[str, ...] = ()
     cited_in: str | None = None
     translation_of: str | None = None
+    #: who made the translation, when ``translation_of`` says this is one
+    translator: str | None = None
 
 
 def read_text(path: Path) -> str:

@@ -74,6 +74,8 @@ class DocumentView:
     cited_in: DocumentSummary | None = None
     cites: list[DocumentSummary] = field(default_factory=list)
     translation_of: DocumentSummary | None = None
+    #: who translated it, when it is a translation
+    translator: str | None = None
 
     @property
     def matched(self) -> list[int]:
@@ -167,6 +169,7 @@ def get_document(
             cited_in=related(entry.get("cited_in")),
             cites=[_summary(i, e) for i, e in documents.items() if e.get("cited_in") == doc_id],
             translation_of=related(entry.get("translation_of")),
+            translator=entry.get("translator") if entry.get("translation_of") else None,
         )
 
 

@@ -1,7 +1,8 @@
-"""Downloads and citations: matching passages as CSV or JSON, and one-line citations.
+"""Downloads: matching passages as CSV or JSON, and their documents as RIS or CSL-JSON.
 
 Spreadsheets execute cells that start with ``=``, ``+``, ``-`` or ``@``; such cells are prefixed
 with an apostrophe in CSV so that a hostile document cannot run a formula on a researcher's machine.
+CSV starts with a UTF-8 byte-order mark, without which spreadsheet programs misread Persian text.
 """
 
 from __future__ import annotations
@@ -12,22 +13,25 @@ import json
 from typing import Any
 
 from search_app.engine.batching import BatchResult
-from search_app.engine.searching import Export, Hit, LinkBuilder, hit_as_dict
+from search_app.engine.citations import WorkLink, citation, csl_json, ris
+from search_app.engine.result_json import LinkBuilder, hit_as_dict
+from search_app.engine.searching import Export
 
 CSV_COLUMNS = (
     "rank", "source", "title", "date", "page", "passage", "link", "url", "source_type",
     "language", "doc_id", "text",
 )  # fmt: skip
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def citation(hit: Hit, link: str) -> str:
-    """Return a one-line citation: source, “title”, date, page or passage, link."""
-    parts = [hit.source, f"“{hit.title}”"]
-    if hit.date:
-        parts.append(hit.date)
-    parts.append(f"p. {hit.page}" if hit.page else f"passage {hit.passage}")
-    return ", ".join(parts) + f". {link}"
+#: Spreadsheet programs read a CSV file as UTF-8 only when it starts with this.
+BOM = "\ufeff"
+#: Download formats of a result page: file name (given the query's words) and media type.
+#: CSV and JSON hold the passages; RIS and CSL-JSON their documents, for reference managers.
+FORMATS = {
+    "csv": ("passages-{}.csv", "text/csv"),
+    "json": ("passages-{}.json", "application/json"),
+    "ris": ("documents-{}.ris", "application/x-research-info-systems"),
+    "csl": ("documents-{}.csl.json", "application/vnd.citationstyles.csl+json"),
+}
 
 
 def _cell(value: Any) -> Any:
@@ -36,10 +40,15 @@ def _cell(value: Any) -> Any:
     return "" if value is None else value
 
 
+def _csv_writer() -> tuple[io.StringIO, Any]:
+    out = io.StringIO()
+    out.write(BOM)
+    return out, csv.writer(out, lineterminator="\r\n")
+
+
 def export_csv(export: Export, link: LinkBuilder) -> str:
     """Return the exported passages as CSV text, one row per passage, with a header row."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out, writer = _csv_writer()
     writer.writerow(CSV_COLUMNS)
     q = export.request.q
     for rank, hit in enumerate(export.hits, start=1):
@@ -62,8 +71,15 @@ def export_csv(export: Export, link: LinkBuilder) -> str:
 
 
 def export_json(export: Export, link: LinkBuilder) -> str:
-    """Return the exported passages as JSON: the query, counts, the cap, and every passage."""
+    """Return the exported passages as JSON: the query, counts, the cap, and every passage with
+    its text and citation."""
     q = export.request.q
+    results = []
+    for hit in export.hits:
+        item = hit_as_dict(hit, q, link)
+        item["text"] = hit.text
+        item["citation"] = citation(export.work(hit), hit.passage, hit.page, hit.text, item["link"])
+        results.append(item)
     return json.dumps(
         {
             "query": q,
@@ -71,18 +87,21 @@ def export_json(export: Export, link: LinkBuilder) -> str:
             "exported": len(export.hits),
             "cap": export.cap,
             "partial": export.partial,
-            "results": [
-                {
-                    **hit_as_dict(hit, q, link),
-                    "text": hit.text,
-                    "citation": citation(hit, link(hit.doc_id, hit.passage, q)),
-                }
-                for hit in export.hits
-            ],
+            "results": results,
         },
         ensure_ascii=False,
         indent=1,
     )
+
+
+def export_ris(export: Export, link: WorkLink, file: WorkLink) -> str:
+    """Return the documents of the exported passages as RIS records, in result order."""
+    return ris(export.works.values(), link, file)
+
+
+def export_csl(export: Export, link: WorkLink, file: WorkLink) -> str:
+    """Return the documents of the exported passages as CSL-JSON items, in result order."""
+    return csl_json(export.works.values(), link, file)
 
 
 BATCH_COLUMNS = (
@@ -97,8 +116,7 @@ def _variants_text(variants: tuple[tuple[str, tuple[str, ...]], ...]) -> str:
 
 def batch_csv(result: BatchResult, link: LinkBuilder) -> str:
     """Return a batch as CSV: a row per top passage, and a row for each line without one."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
+    out, writer = _csv_writer()
     writer.writerow(BATCH_COLUMNS)
     for line in result.summary:
         common = {

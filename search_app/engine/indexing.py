@@ -134,6 +134,7 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
         "tags": list(meta.tags),
         "cited_in": meta.cited_in,
         "translation_of": meta.translation_of,
+        "translator": meta.translator,
     }
 
 

@@ -142,6 +142,36 @@ def _check_shape(q: str, max_length: int) -> None:
         raise QueryError(f"The query nests parentheses {deepest} deep; the limit is {MAX_NESTING}.")
 
 
+_QUOTED = re.compile(r'"[^"]*"?')
+_TOKENS = re.compile(r"[()]|[^\s()]+")
+_BINARY = {"AND", "OR"}
+
+
+def _check_operators(q: str) -> None:
+    """Refuse an operator without a word on each side it joins (``Raisi OR OR Montazeri``), which
+    Whoosh would silently read as something else (all the words)."""
+    tokens = _TOKENS.findall(_QUOTED.sub(" phrase ", q))
+    for position, token in enumerate(tokens):
+        if token not in _BINARY and token != "NOT":
+            continue
+        before = tokens[position - 1] if position else None
+        after = tokens[position + 1] if position + 1 < len(tokens) else None
+        word_after = after is not None and after not in _BINARY and after != ")"
+        word_before = before is not None and before not in _BINARY | {"NOT", "("}
+        if token == "NOT" and not word_after:
+            raise QueryError("NOT is missing a word after it: write NOT and the word to leave out.")
+        if token in _BINARY and not (word_before and word_after):
+            side = (
+                "before and after"
+                if not (word_before or word_after)
+                else ("before" if not word_before else "after")
+            )
+            raise QueryError(
+                f"{token} is missing a word {side} it: put one word (or a group in parentheses) "
+                f"on each side, e.g. Raisi {token} Montazeri."
+            )
+
+
 def _typed(node: wq.Query, text: str) -> str:
     """Return what the user typed for a query leaf (the parser analyzed its text)."""
     start, end = getattr(node, "startchar", None), getattr(node, "endchar", None)
@@ -257,6 +287,7 @@ def parse(
     """
     text = text.strip()
     _check_shape(text, max_length)
+    _check_operators(text)
     try:
         query = _PARSERS[exact].parse(text)
     except Exception as error:  # Whoosh's parser raises bare Exceptions on some input

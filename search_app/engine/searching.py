@@ -11,7 +11,6 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import Any
 
@@ -22,6 +21,7 @@ from search_app.config import Settings
 from search_app.corpus.rendering import is_http_url
 from search_app.corpus.solar_calendar import day_number, parse_year_span
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.citations import Work, work_of
 from search_app.engine.entities import spelling_query
 from search_app.engine.facets import FacetValue, count_facets
 from search_app.engine.generations import Generation
@@ -109,6 +109,13 @@ class ResultPage:
     any_words_total: int = 0
     #: the search ran out of time: counts and results are what was found until then
     partial: bool = False
+    #: what the corpus says of each listed passage's document, for citing it
+    works: dict[str, Work] = field(default_factory=dict)
+    #: matching passages of documents without a date (the year facet's "undated" entry)
+    undated: int = 0
+
+    def work(self, hit: Hit) -> Work:
+        return work_for(hit, self.works)
 
 
 @dataclass
@@ -120,10 +127,33 @@ class Export:
     cap: int
     hits: list[Hit]
     partial: bool = False
+    #: each exported passage's document, in the order of first appearance
+    works: dict[str, Work] = field(default_factory=dict)
+
+    def work(self, hit: Hit) -> Work:
+        return work_for(hit, self.works)
 
     @property
     def capped(self) -> bool:
         return self.total > len(self.hits)
+
+
+def work_for(hit: Hit, works: dict[str, Work]) -> Work:
+    """Return the work of a hit's document; a document removed while the search ran is
+    described by what its passage says."""
+    found = works.get(hit.doc_id)
+    if found is not None:
+        return found
+    url = hit.url if is_http_url(hit.url) else None
+    return Work(
+        hit.doc_id, hit.title, hit.source, hit.language, hit.source_type, date=hit.date, url=url
+    )
+
+
+def _works(hits: list[Hit], documents: dict[str, dict[str, Any]]) -> dict[str, Work]:
+    """Return the works of the hits' documents, in the order of their first hit."""
+    doc_ids = dict.fromkeys(hit.doc_id for hit in hits if hit.doc_id in documents)
+    return {doc_id: work_of(documents, doc_id) for doc_id in doc_ids}
 
 
 def passage_filter(request: SearchRequest) -> wq.Query | None:
@@ -260,7 +290,9 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             if total < SUGGEST_BELOW:
                 suggestion = suggest(parsed, searcher.reader())
         facets = count_facets(arrays, searcher, found, generation)
+        works = _works(hits, generation.documents)
     return ResultPage(
+        undated=total - sum(f.count for f in facets["year"]),
         request=request,
         total=total,
         documents=int(np.count_nonzero(per_doc)),
@@ -274,6 +306,7 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
         any_words=any_words if any_total else None,
         any_words_total=any_total,
         partial=partial,
+        works=works,
     )
 
 
@@ -306,7 +339,14 @@ def export(
             hit_from_fields(searcher.stored_fields(n), score if by_relevance else None, highlighter)
             for n, score in listed
         ]
-        return Export(request=request, total=len(found.ids), cap=cap, hits=hits, partial=partial)
+        return Export(
+            request=request,
+            total=len(found.ids),
+            cap=cap,
+            hits=hits,
+            partial=partial,
+            works=_works(hits, generation.documents),
+        )
 
 
 def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -> list[str]:
@@ -325,49 +365,6 @@ def complete(index: SearchIndex, typed: str, limit: int = 8, scan: int = 2000) -
             candidates.append((-reader.doc_frequency("text_exact", text), text))
     prefix = f"{head} " if head else ""
     return [prefix + text for _, text in sorted(candidates)[:limit]]
-
-
-LinkBuilder = Callable[[str, int, str], str]
-
-
-def hit_as_dict(hit: Hit, q: str, link: LinkBuilder) -> dict[str, Any]:
-    """Return one result in the JSON shape of the external contract."""
-    return {
-        "doc_id": hit.doc_id,
-        "passage": hit.passage,
-        "title": hit.title,
-        "source": hit.source,
-        "source_type": hit.source_type,
-        "date": hit.date,
-        "language": hit.language,
-        "url": hit.url if is_http_url(hit.url) else None,
-        "page": hit.page,
-        "highlight": hit.highlight,
-        "link": link(hit.doc_id, hit.passage, q),
-        "score": hit.score,
-    }
-
-
-def result_as_dict(result: ResultPage, link: LinkBuilder) -> dict[str, Any]:
-    """Return ``result`` in the JSON shape of the external contract (``/api/search``).
-
-    ``link(doc_id, passage, q)`` makes the link to a passage; only http(s) URLs are passed on.
-    """
-    q = result.request.q
-    return {
-        "query": q,
-        "total": result.total,
-        "page": result.page,
-        "pages": result.pages,
-        "results": [hit_as_dict(hit, q, link) for hit in result.hits],
-        "facets": {
-            name: [value.as_dict() for value in values] for name, values in result.facets.items()
-        },
-        "suggestion": result.suggestion,
-        "partial": result.partial,
-        "variants": [{"word": word, "also": list(also)} for word, also in result.variants],
-        "notes": list(result.notes),
-    }
 
 
 def parse_year(value: str | None, name: str) -> int | None:

@@ -7,10 +7,10 @@ from typing import Any
 from flask import Response, render_template, request, url_for
 
 from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.documents import overview
 from search_app.engine.exporting import batch_csv, batch_json
-from search_app.web.links import link_builder
+from search_app.web.links import citation_link_builder
 from search_app.web.params import (
-    EXPORT_FORMATS,
     BadRequest,
     canonical_args,
     read_request,
@@ -21,6 +21,7 @@ from search_app.web.params import (
 from search_app.web.views import bp
 
 BATCH_UPLOAD_BYTES = 256 * 1024
+BATCH_FORMATS = ("csv", "json")
 
 
 #: A batch whose GET link would be longer than this is not offered as a link.
@@ -43,19 +44,24 @@ def batch_page() -> Any:
             raise BadRequest("The uploaded file is not UTF-8 text: save it as UTF-8.") from None
     filters = read_request(source)
     kind = single(source, "format")
-    if kind is not None and kind not in EXPORT_FORMATS:
+    if kind is not None and kind not in BATCH_FORMATS:
         raise BadRequest(f"format must be csv or json, not {kind!r}.")
     lines = read_lines(names, table=table)
     if not lines:
         if kind is not None:
             raise BadRequest("Give the names to search, one per line, as names=…")
         return render_template(
-            "batch.html", result=None, names=names, req=filters, batch_lines=settings().batch_lines
+            "batch.html",
+            result=None,
+            names=names,
+            req=filters,
+            batch_lines=settings().batch_lines,
+            sources=overview(search_index(), listed=0).sources,
         )
     result = run_batch(
         search_index(), lines, exact=filters.exact, filters=filters, limits=settings()
     )
-    link = link_builder(filters)
+    link = citation_link_builder(filters, bool(settings().citation_query))
     if kind is not None:
         body = batch_csv(result, link) if kind == "csv" else batch_json(result, link)
         response = Response(body, mimetype="text/csv" if kind == "csv" else "application/json")
@@ -72,4 +78,5 @@ def batch_page() -> Any:
         download_args=args,
         args=canonical_args,
         batch_lines=settings().batch_lines,
+        sources=overview(search_index(), listed=0).sources,
     )

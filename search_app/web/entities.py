@@ -12,12 +12,10 @@ from typing import Any
 from flask import Response, abort, jsonify, render_template, request, url_for
 
 from search_app.engine.entities import EntityPage, entity_page, register_counts
-from search_app.engine.exporting import citation
 from search_app.engine.searching import SearchRequest, search
 from search_app.names.register import KINDS
-from search_app.web.links import link_builder
 from search_app.web.params import canonical_args, read_request, search_index, settings
-from search_app.web.views import bp
+from search_app.web.views import bp, page_citations
 
 #: The chart's drawing area, in SVG user units.
 CHART_WIDTH, CHART_HEIGHT = 600, 160
@@ -79,11 +77,7 @@ def entities_page() -> str:
 def entity_page_view(slug: str) -> str:
     page = _page_or_404(slug)
     req, result = _listing(slug)
-    link = link_builder(req)
-    citations = {
-        (hit.doc_id, hit.passage): citation(hit, link(hit.doc_id, hit.passage, ""))
-        for hit in result.hits
-    }
+    citations = page_citations(req, result)
     return render_template(
         "entity.html",
         page=page,

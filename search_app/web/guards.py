@@ -29,7 +29,13 @@ def _wants_json() -> bool:
 def _error(status: int, message: str, title: str) -> tuple[Any, int]:
     if _wants_json():
         return jsonify(error=message, status=status), status
-    return render_template("error.html", status=status, title=title, message=message), status
+    # what was typed stays in the search box, so that a long query can be corrected
+    typed = request.args.get("q", "")
+    exact = request.args.get("exact") == "1"
+    page = render_template(
+        "error.html", status=status, title=title, message=message, q=typed, exact=exact
+    )
+    return page, status
 
 
 @bp.app_errorhandler(BadRequest)

@@ -1,4 +1,5 @@
-"""Links between pages: to a passage, to a result page, and to a facet value's filter.
+"""Links between pages: to a passage, to a result page, and to a facet value's filter; and the
+public address that absolute links start with.
 
 Result pages carry about a hundred links (one per facet value), so the query string of each is
 encoded once, as ``url_for`` would, without its routing cost (tested equal to ``url_for``'s).
@@ -6,9 +7,9 @@ encoded once, as ``url_for`` would, without its routing cost (tested equal to ``
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode
+from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from flask import g, url_for
 
@@ -31,8 +32,48 @@ def passage_link(
 
 
 def link_builder(req: SearchRequest) -> Callable[[str, int, str], str]:
-    """Return ``link(doc_id, number, q)``: absolute passage links for downloads."""
+    """Return ``link(doc_id, number, q)``: absolute passage links, with the query's words."""
     return lambda doc_id, number, q: passage_link(doc_id, number, q, req.exact, external=True)
+
+
+def citation_link_builder(req: SearchRequest, with_query: bool) -> Callable[[str, int, str], str]:
+    """Return ``link(doc_id, number, q)`` for citations and downloads: absolute, and without
+    the query unless the operator asked for it (search words may be a victim's name)."""
+    if with_query:
+        return link_builder(req)
+    return lambda doc_id, number, _q: passage_link(doc_id, number, None, external=True)
+
+
+class PublicAddress:
+    """WSGI middleware: absolute URLs are built from the public address, never from the ``Host``
+    header a client sends (which would let anyone put their own site into a redirect or a
+    citation).
+
+    With a public URL, requests are seen as made to it (its scheme and host; its path, if any,
+    is where the site is mounted, whether the proxy in front passes it on or strips it). Without
+    one, the server's own name and port stand in for the ``Host`` header.
+    """
+
+    def __init__(self, app: Callable[..., Iterable[bytes]], public_url: str) -> None:
+        self.app = app
+        parts = urlsplit(public_url) if public_url else None
+        self.scheme = parts.scheme if parts else None
+        self.host = parts.netloc if parts else None
+        self.prefix = parts.path.rstrip("/") if parts else ""
+
+    def __call__(self, environ: dict[str, Any], start_response: Callable[..., Any]) -> Any:
+        environ.pop("HTTP_X_FORWARDED_HOST", None)
+        if self.host is None:
+            environ.pop("HTTP_HOST", None)  # werkzeug falls back to SERVER_NAME:SERVER_PORT
+            return self.app(environ, start_response)
+        environ["HTTP_HOST"] = self.host
+        environ["wsgi.url_scheme"] = self.scheme
+        if self.prefix:
+            path = environ.get("PATH_INFO", "")
+            if path == self.prefix or path.startswith(self.prefix + "/"):
+                environ["PATH_INFO"] = path[len(self.prefix) :]
+            environ["SCRIPT_NAME"] = self.prefix
+        return self.app(environ, start_response)
 
 
 #: What werkzeug's ``url_for`` leaves unescaped in a query string.

@@ -34,7 +34,6 @@ REPEATABLE = {"entity"}
 #: Most entities one search may require.
 MAX_ENTITIES = 10
 _SLUG = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
-EXPORT_FORMATS = ("csv", "json")
 
 
 MAX_PARAMETER_LENGTH = 300

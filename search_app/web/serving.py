@@ -31,9 +31,19 @@ MAX_QUICK_DEATHS = 5
 _PR_SET_PDEATHSIG = 1
 
 
+def own_name(host: str) -> str:
+    """Return the name the server gives itself in WSGI's ``SERVER_NAME``, which absolute links
+    fall back on without a public address: the address it listens on, or the machine's name when
+    it listens on every address."""
+    if host in ("", "0.0.0.0", "::"):
+        return socket.gethostname()
+    return f"[{host}]" if ":" in host else host
+
+
 def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> None:
     """Serve ``app`` on ``host:port`` until stopped."""
     options = {
+        "server_name": own_name(host),
         "threads": threads,
         "ident": "search_app",
         "max_request_header_size": MAX_REQUEST_HEADERS,

@@ -27,18 +27,21 @@ from markupsafe import Markup
 
 from search_app.corpus.rendering import is_http_url, strip_bidi_controls
 from search_app.corpus.solar_calendar import solar_label
+from search_app.engine.citations import Work, citation
 from search_app.engine.documents import DocumentView, get_document, original_file, overview, stats
-from search_app.engine.exporting import citation, export_csv, export_json
+from search_app.engine.exporting import FORMATS, export_csl, export_csv, export_json, export_ris
 from search_app.engine.queries import QueryError
+from search_app.engine.result_json import result_as_dict
 from search_app.engine.searching import (
     ResultPage,
     SearchRequest,
     complete,
     export,
-    result_as_dict,
     search,
 )
+from search_app.engine.wording import counted, matches_line
 from search_app.web.links import (
+    citation_link_builder,
     entity_href,
     entity_link,
     facet_link,
@@ -47,7 +50,6 @@ from search_app.web.links import (
     search_url,
 )
 from search_app.web.params import (
-    EXPORT_FORMATS,
     BadRequest,
     canonical_args,
     exact_switch,
@@ -110,21 +112,34 @@ def home() -> str:
     )
 
 
+def _work_link(work: Work) -> str:
+    return url_for("search.document", doc_id=work.doc_id, _external=True)
+
+
+def _file_link(work: Work) -> str:
+    return url_for("search.original", doc_id=work.doc_id, _external=True)
+
+
 def _download(req: SearchRequest, kind: str) -> Response:
     cap = settings().export_cap
     try:
         found = export(search_index(), req, cap, settings())
     except QueryError as error:
         raise BadRequest(str(error)) from None
-    link = link_builder(req)
+    link = citation_link_builder(req, bool(settings().citation_query))
     name = re.sub(r"[^\w-]+", "-", req.q, flags=re.ASCII).strip("-")[:60] or "search"
-    body, mimetype = (
-        (export_csv(found, link), "text/csv")
-        if kind == "csv"
-        else (export_json(found, link), "application/json")
-    )
+    if kind == "csv":
+        body = export_csv(found, link)
+    elif kind == "json":
+        body = export_json(found, link)
+    elif kind == "ris":
+        body = export_ris(found, _work_link, _file_link)
+    else:
+        body = export_csl(found, _work_link, _file_link)
+    filename, mimetype = FORMATS[kind]
+    filename = filename.format(name)
     response = Response(body, mimetype=mimetype)
-    response.headers["Content-Disposition"] = f'attachment; filename="passages-{name}.{kind}"'
+    response.headers["Content-Disposition"] = f'attachment; filename="{filename}"'
     response.headers["X-Total-Count"] = str(found.total)
     response.headers["X-Export-Cap"] = str(cap)
     if found.partial:
@@ -132,13 +147,24 @@ def _download(req: SearchRequest, kind: str) -> Response:
     return response
 
 
+def page_citations(req: SearchRequest, result: ResultPage) -> dict[tuple[str, int], str]:
+    """Return the citation of each passage of a result page, by (document, passage)."""
+    link = citation_link_builder(req, bool(settings().citation_query))
+    return {
+        (hit.doc_id, hit.passage): citation(
+            result.work(hit), hit.passage, hit.page, hit.text, link(hit.doc_id, hit.passage, req.q)
+        )
+        for hit in result.hits
+    }
+
+
 @bp.get("/search")
 def search_page() -> Any:
     req = read_request(request.args)
     kind = single(request.args, "format")
     if kind is not None:
-        if kind not in EXPORT_FORMATS:
-            raise BadRequest(f"format must be csv or json, not {kind!r}.")
+        if kind not in FORMATS:
+            raise BadRequest(f"format must be one of {', '.join(FORMATS)}, not {kind!r}.")
         if not req.q and not req.entities:
             raise BadRequest("Give the query as q=… to download its passages.")
         if req.within == "document":
@@ -150,11 +176,7 @@ def search_page() -> Any:
     if not is_canonical(request.args, canonical):
         return redirect(url_for("search.search_page", **canonical))
     result = _run_search(req)
-    link = link_builder(req)
-    citations = {
-        (hit.doc_id, hit.passage): citation(hit, link(hit.doc_id, hit.passage, req.q))
-        for hit in result.hits
-    }
+    citations = page_citations(req, result)
     return render_template(
         "search.html",
         result=result,
@@ -263,11 +285,31 @@ def entity_name(slug: str) -> str:
     return entry.name if entry is not None else slug
 
 
+#: How facets and filters are named on the page: years are publication years.
+FACET_NAMES = {
+    "source": "Source",
+    "source_type": "Source type",
+    "language": "Language",
+    "year": "Publication year",
+}
+FILTER_NAMES = {
+    "source": "source",
+    "source_type": "source type",
+    "language": "language",
+    "from": "published from",
+    "to": "published to",
+    "doc": "document",
+}
+
 TEMPLATE_HELPERS: dict[str, Any] = {
     "entity_link": entity_link,
     "entity_href": entity_href,
     "entity_name": entity_name,
     "entity_kinds": ENTITY_KINDS,
+    "facet_names": FACET_NAMES,
+    "filter_names": FILTER_NAMES,
+    "counted": counted,
+    "matches_line": matches_line,
     "facet_link": facet_link,
     "passage_link": passage_link,
     "search_url": search_url,
