@@ -44,7 +44,7 @@ def test_search_shows_control_characters_as_visible_escapes(corpus: Path) -> Non
     result = run(corpus, "search", "guards")
     bold = "\x1b[1m\x1b[4m"  # the highlight's own styling, the only escape sequence printed
     assert result.stdout == (
-        "1 passages in 1 documents match 'guards'; showing 1\n"
+        "1 passage in 1 document matches 'guards'; showing 1\n"
         "\n"
         "1. \\x1b[2J Cleared · \\x1b]0;pwned\\x07 Evin report\n"
         "   /doc/evin?q=guards#p-1\n"
