@@ -417,7 +417,9 @@ def test_filters_sit_beside_the_results_on_a_wide_screen(live: Server, browser: 
     expect(facet).to_be_visible()
     results = tab.locator("ol.results").bounding_box()
     assert facet.bounding_box()["x"] > results["x"] + results["width"]
-    expect(tab.locator("aside.facets h2").last).to_have_text("Publication year")
+    headings = tab.locator("aside.facets h2")
+    expect(headings).to_have_text(["Source", "Source type", "Language", "Publication year",
+                                   "People", "Organisations"])  # fmt: skip
     # the results come first in reading and tab order, the hundred facet links after them
     follows = tab.evaluate(
         "() => document.querySelector('ol.results')"
