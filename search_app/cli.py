@@ -41,7 +41,7 @@ from search_app.engine.result_json import result_as_dict
 from search_app.engine.searching import SearchRequest, parse_year, search
 from search_app.engine.wording import matches_line
 from search_app.names.register import REGISTER_FILE, load_register
-from search_app.names.variants import load_variants
+from search_app.names.variants import covered_by_keys, load_variants
 
 _SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
 #: What a terminal would obey rather than show, but for the line breaks and tabs of the layout.
@@ -406,10 +406,10 @@ def check(settings: Settings) -> None:
         corpus = load_corpus(settings.corpus_dir, settings)
     except DocumentError as error:
         raise CommandError(str(error)) from None
+    variants, variant_problems = load_variants(settings.corpus_dir)
     register, register_problems = load_register(settings.corpus_dir)
     problems = sorted(
-        [*corpus.problems, *load_variants(settings.corpus_dir)[1], *register_problems],
-        key=lambda p: p.path,
+        [*corpus.problems, *variant_problems, *register_problems], key=lambda p: p.path
     )
     _print_problems(problems)
     for entry in unmentioned(register, corpus.documents):
@@ -418,6 +418,8 @@ def check(settings: Settings) -> None:
             "check its spellings, or remove it",
             err=True,
         )
+    for note in covered_by_keys(variants):
+        echo(f"note: {note.path}: {note.reason} (the line may go)")
     passages = sum(len(document.passages) for document in corpus.documents)
     echo(
         f"{len(corpus.documents)} documents ({passages} passages) are valid; "

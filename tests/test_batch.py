@@ -64,9 +64,13 @@ def test_reading_lists_and_csv_files() -> None:
         (7, '(Ebrahim) AND "Raisi"'), (8, "رئیسی"),
     ]  # fmt: skip
     table = 'name,role\n"Raisi, Ebrahim",judge\nAvaei,minister\n'
-    assert [line.text for line in read_lines(table, table=True)] == [
-        "name", "Raisi, Ebrahim", "Avaei",
+    # issue 15: a CSV file's header row is recognised, not searched
+    assert [(line.number, line.text) for line in read_lines(table, table=True)] == [
+        (2, "Raisi, Ebrahim"), (3, "Avaei"),
     ]  # fmt: skip
+    assert [line.text for line in read_lines("Person,role\nAvaei,x\n", table=True)] == ["Avaei"]
+    assert [line.text for line in read_lines("Avaei,minister\n", table=True)] == ["Avaei"]
+    assert [line.text for line in read_lines("name\nAvaei\n")] == ["name", "Avaei"]  # not CSV
 
 
 # Issue 14, item 9: a pasted list whose first line has a comma was read as CSV ("Raisi").
@@ -129,6 +133,9 @@ def test_every_line_is_reported(index: SearchIndex) -> None:
     assert by_number[1].variants == (("Raisi", ("Raeisi", "رئیسی")),)
     assert by_number[6].reason == "no words to search (only punctuation or symbols)"
     assert [h.doc_id for h in by_number[7].top] == ["a"]
+    # issue 15: a name of several words reports its surname's other passages apart
+    assert by_number[7].alone == ("Raisi", 1)
+    assert by_number[1].alone is None
 
 
 def test_exact_and_filters_apply_to_every_line(index: SearchIndex) -> None:

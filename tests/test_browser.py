@@ -165,6 +165,7 @@ PAGES = {
     "spread": "/search?q=questioned+families&within=document",
     "batch": "/batch?names=commission%0Azebra%0A*x",
     "persian-document": "/doc/fa",
+    "spellings": "/spellings?word=Raisi",
 }
 
 

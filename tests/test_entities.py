@@ -211,7 +211,8 @@ def test_within_document_finds_words_spread_over_passages(index: SearchIndex) ->
     spread = SearchRequest(q="trial", entities=("leila-karimi",), within="document")
     assert passages(index, spread) == ["a#1", "a#2"]
     excluded = SearchRequest(q="Nouri -weather", within="document")
-    assert sorted({h.doc_id for h in search(index, excluded).hits}) == ["c", "d"]
+    # b writes Nouri as نوری, which a search for Nouri also finds (issue 15)
+    assert sorted({h.doc_id for h in search(index, excluded).hits}) == ["b", "c", "d"]
 
 
 def test_a_changed_register_rebuilds_the_index_and_counts_the_new_entry(root: Path) -> None:
@@ -264,7 +265,8 @@ def test_results_offer_name_facets_that_add_and_remove_filters(client) -> None:
     assert 'aria-label="Remove filter name: Leila Karimi"' in filtered
     assert 'href="/search?q=Nouri"' in filtered  # the selected value removes itself
     data = client.get("/api/search?q=Nouri").get_json()
-    assert data["facets"]["person"][0] == {"value": "dara-nouri", "count": 4, "label": "Dara Nouri"}
+    # 4 passages write Nouri, one more نوری, which a search for Nouri also finds (issue 15)
+    assert data["facets"]["person"][0] == {"value": "dara-nouri", "count": 5, "label": "Dara Nouri"}
     assert data["facets"]["source"][0] == {"value": "Archive One", "count": 3}
 
 

@@ -10,6 +10,7 @@ from search_app.engine.indexing import build_index
 from search_app.engine.queries import MAX_EXPANSIONS, QueryError, parse
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import SearchRequest, complete, export, search
+from search_app.names.spellings import NameLookup
 from tests.conftest import found, indexed, write_corpus
 
 CORPUS = {
@@ -141,7 +142,9 @@ def test_the_page_is_told_which_variants_were_searched(index: SearchIndex) -> No
 
 
 def test_a_multi_word_variant_is_searched_as_a_phrase() -> None:
-    parsed = parse("MEK", variants={"mek": ("MEK", "People's Mojahedin Organization of Iran")})
+    parsed = parse(
+        "MEK", variants=NameLookup({"mek": ("MEK", "People's Mojahedin Organization of Iran")})
+    )
     assert str(parsed.query) == (
         '((text:mek OR text_exact:"people s mojahedin organization of iran") '
         "ANDMAYBE (title:mek^0.3))"

@@ -46,6 +46,9 @@ class LineResult:
     variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
     top: list[Hit] = field(default_factory=list)
     reason: str | None = None
+    #: for a name of several words: its last word, and the passages that have it without the
+    #: full name ("also as Raisi alone: 12")
+    alone: tuple[str, int] | None = None
 
 
 @dataclass
@@ -59,9 +62,17 @@ class BatchResult:
         return sorted(self.lines, key=lambda line: (-line.passages, line.number))
 
 
+#: First cells that make a CSV file's first row a header, not a name (compared lower-cased).
+HEADER_CELLS = frozenset(
+    {"name", "names", "full name", "fullname", "full_name", "person", "people", "surname",
+     "last name", "family name", "نام", "اسم", "نام و نام خانوادگی", "نام خانوادگی"}
+)  # fmt: skip
+
+
 def read_lines(text: str, table: bool = False) -> list[BatchLine]:
     """Read a list: one name per line, or with ``table`` (a CSV file) the first column of each
-    row; blank lines and lines starting with ``#`` are skipped.
+    row, whose header row, when it has one, is skipped; blank lines and lines starting with
+    ``#`` are skipped.
 
     Only a file the user says is CSV is read as one: a pasted ``Raisi, Ebrahim`` is one name.
     """
@@ -70,6 +81,8 @@ def read_lines(text: str, table: bool = False) -> list[BatchLine]:
     lines = (row[0] if row else "" for row in reader) if reader else text.splitlines()
     for number, line in enumerate(lines, start=1):
         line = line.strip()
+        if not rows and reader is not None and line.lower() in HEADER_CELLS:
+            continue  # the header row of a CSV file
         if line and not line.startswith("#"):
             rows.append(BatchLine(number, line))
     return rows
@@ -129,6 +142,22 @@ def run_batch(
                 documents=found.documents,
                 variants=found.variants,
                 top=found.hits,
+                alone=_surname_alone(index, request, per_line, found.total),
             )
         )
     return BatchResult(results, stopped)
+
+
+def _surname_alone(
+    index: SearchIndex, request: SearchRequest, limits: Settings, with_full_name: int
+) -> tuple[str, int] | None:
+    """Count the passages that name only the last word of a name of several words: every passage
+    with the full name has its last word, so they are the difference of the two counts."""
+    words = request.q.split()
+    if len(words) < 2:
+        return None
+    try:
+        surname = search(index, replace(request, q=words[-1]), limits)
+    except QueryError:
+        return None
+    return words[-1], max(surname.total - with_full_name, 0)

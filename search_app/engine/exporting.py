@@ -106,7 +106,7 @@ def export_csl(export: Export, link: WorkLink, file: WorkLink) -> str:
 
 BATCH_COLUMNS = (
     "line", "name", "status", "passages", "documents", "variants", "reason", "rank", "source",
-    "title", "date", "page", "link", "text",
+    "title", "date", "page", "link", "text", "surname", "surname_alone",
 )  # fmt: skip
 
 
@@ -127,6 +127,8 @@ def batch_csv(result: BatchResult, link: LinkBuilder) -> str:
             "documents": line.documents,
             "variants": _variants_text(line.variants),
             "reason": line.reason,
+            "surname": line.alone[0] if line.alone else None,
+            "surname_alone": line.alone[1] if line.alone else None,
         }
         rows = [
             {
@@ -162,6 +164,9 @@ def batch_json(result: BatchResult, link: LinkBuilder) -> str:
                     "documents": line.documents,
                     "variants": [{"word": w, "also": list(a)} for w, a in line.variants],
                     "top": [hit_as_dict(hit, line.query, link) for hit in line.top],
+                    "alone": (
+                        {"word": line.alone[0], "passages": line.alone[1]} if line.alone else None
+                    ),
                 }
                 for line in result.summary
             ],

@@ -54,7 +54,9 @@ class Generation:
 
     @property
     def variants(self) -> Variants:
-        return variants_from_manifest(self.manifest.get("variants", []))
+        return variants_from_manifest(
+            self.manifest.get("variants", []), self.manifest.get("variants_apart", [])
+        )
 
     @cached_property  # read once per generation: every page with facets needs it
     def register(self) -> Register:

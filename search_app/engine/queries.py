@@ -4,8 +4,9 @@ All words must match unless ``OR`` says otherwise. ``"…"`` is an exact phrase:
 matched as written (no stemming, no variants). ``NOT word`` and ``-word`` exclude; ``title:`` and
 ``source:`` search those fields; ``word*`` matches words starting with ``word`` and ``word~``
 (or ``word~2``) words within one (two) edits. With ``exact`` the whole query is matched as
-written. Without it, each word that belongs to a group of name variants also matches the other
-spellings of its group.
+written. Without it, each word (and each two words in a row) that is a name also matches its other
+spellings: those of its group in the variants list and those the index groups with it by name key
+(:mod:`search_app.names`), each weighted a little below the spelling as typed.
 
 Anything that would be slow or ambiguous is refused with a :class:`QueryError` that says what to
 change: over-long queries and words, deep nesting, leading wildcards, wide fuzzy distances.
@@ -31,6 +32,7 @@ from whoosh.reading import IndexReader
 from search_app.config import Settings
 from search_app.engine.analysis import EXACT, STEMMED
 from search_app.engine.schema import EXACT_FIELDS, query_schema
+from search_app.names.spellings import NameLookup
 
 DEFAULTS = Settings()
 
@@ -202,39 +204,71 @@ def _check_leaves(query: wq.Query, text: str) -> None:
             raise QueryError(f"{typed} is too fuzzy: use ~1 or ~{MAX_FUZZY_DISTANCE}.")
 
 
-def _variant_query(spellings: tuple[str, ...]) -> wq.Query:
-    """One word in any of its spellings: a one-word spelling by its stem, a longer one as an
-    exact phrase."""
-    queries: dict[tuple[str, ...], wq.Query] = {}
-    for spelling in spellings:
-        terms = tuple(stems(spelling))
-        if len(terms) == 1:
-            queries.setdefault(terms, wq.Term("text", terms[0]))
-        elif terms:
-            words = exact_terms(spelling)
-            queries.setdefault(terms, wq.Phrase("text_exact", words))
-    return wq.Or(list(queries.values()))
+#: Weight of a spelling the search added, against 1 for the spelling as typed: all else equal,
+#: a passage with the name as typed ranks first (``Raisi`` opens on the English original, not
+#: on the translation matched through رئیسی).
+ADDED_SPELLING_BOOST = 0.9
+#: Most words in a row looked up as one spelling of the variants list (the name keys look up
+#: two: ``Gohar Dasht`` = ``Gohardasht``).
+MAX_NAME_WORDS = 6
+
+
+def _spelling_query(spelling: str, boost: float) -> tuple[tuple[str, ...], wq.Query | None]:
+    """One spelling as a query: one word by its stem, several as an exact phrase."""
+    terms = tuple(stems(spelling))
+    if len(terms) == 1:
+        return terms, wq.Term("text", terms[0], boost=boost)
+    words = exact_terms(spelling)
+    return terms, (wq.Phrase("text_exact", words, boost=boost) if len(words) > 1 else None)
 
 
 def _expand_variants(
-    query: wq.Query, text: str, table: dict[str, tuple[str, ...]]
+    query: wq.Query, text: str, lookup: NameLookup
 ) -> tuple[wq.Query, tuple[tuple[str, tuple[str, ...]], ...]]:
+    """Add every other spelling of each word, and of words in a row, to the query."""
     used: dict[str, tuple[str, ...]] = {}
 
-    def expand(node: wq.Query) -> wq.Query:
-        if not (isinstance(node, wq.Term) and node.fieldname == "text"):
-            return node
-        group = table.get(node.text)
-        if group is None:
-            return node
-        others: dict[tuple[str, ...], str] = {}
-        for spelling in group:  # one spelling per distinct form: Ra'isi and Raisi are one
-            others.setdefault(tuple(stems(spelling)), spelling)
-        others.pop((node.text,), None)
-        used[_typed(node, text)] = tuple(others.values())
-        return _variant_query(group)
+    def alternatives(typed: str, analyzed: tuple[str, ...], keys: bool = True) -> list[wq.Query]:
+        queries: dict[tuple[str, ...], wq.Query] = {}
+        shown: list[str] = []
+        for spelling in lookup.others(typed, " ".join(analyzed), keys=keys):
+            terms, node = _spelling_query(spelling, ADDED_SPELLING_BOOST)
+            if node is not None and terms != analyzed and terms not in queries:
+                queries[terms] = node
+                shown.append(spelling)
+        if shown:
+            used[typed] = tuple(shown)
+        return list(queries.values())
 
-    return query.accept(expand), tuple(used.items())
+    def is_word(node: wq.Query) -> bool:
+        return isinstance(node, wq.Term) and node.fieldname == "text"
+
+    def expand(node: wq.Query) -> wq.Query:
+        if is_word(node):
+            others = alternatives(_typed(node, text), (node.text,))
+            return wq.Or([node, *others]) if others else node
+        if not isinstance(node, wq.And):
+            return node.apply(expand) if not node.is_leaf() else node
+        children = list(node.children())
+        result: list[wq.Query] = []
+        i = 0
+        while i < len(children):
+            for width in range(min(MAX_NAME_WORDS, len(children) - i), 1, -1):
+                run = children[i : i + width]
+                if not all(is_word(c) and c.endchar is not None for c in run):
+                    continue
+                typed = text[run[0].startchar : run[-1].endchar]
+                others = alternatives(typed, tuple(c.text for c in run), keys=width == 2)
+                if others:
+                    result.append(wq.Or([wq.And([expand(c) for c in run]), *others]))
+                    i += width
+                    break
+            else:
+                result.append(expand(children[i]))
+                i += 1
+        return wq.And(result)
+
+    return expand(query), tuple(used.items())
 
 
 def _has_positive(query: wq.Query) -> bool:
@@ -274,13 +308,13 @@ def parse(
     text: str,
     *,
     exact: bool = False,
-    variants: dict[str, tuple[str, ...]] | None = None,
+    variants: NameLookup | None = None,
     max_length: int = 500,
     title_boost: float = DEFAULTS.title_boost,
 ) -> ParsedQuery:
     """Parse what the user typed.
 
-    ``variants`` maps the stemmed form of a spelling to its group of equivalent spellings;
+    ``variants`` gives the other spellings of names (the list's and the index's own groups);
     ``title_boost`` weighs the query's words in a passage's document title (ranking only).
 
     :raises QueryError: for an empty, over-long, too deeply nested or too costly query.

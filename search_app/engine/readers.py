@@ -31,10 +31,12 @@ from search_app.engine.generations import (
     describe_missing,
     read_generation,
 )
+from search_app.engine.nameindex import read_spellings
 from search_app.engine.postinglists import reader_state
 from search_app.engine.queries import stems
 from search_app.engine.ranking import weighting as default_weighting
 from search_app.names.register import Register
+from search_app.names.spellings import NameLookup
 
 T = TypeVar("T")
 
@@ -62,7 +64,7 @@ class SearchIndex:
         self._lock = threading.Lock()
         self._key: tuple[Any, ...] | None = None
         self._generation: Generation | None = None
-        self._variants: dict[str, tuple[str, ...]] = {}
+        self._variants = NameLookup()
         self._index: Any = None
         self._results: OrderedDict[tuple[Any, ...], Any] = OrderedDict()
         self.result_cache = result_cache
@@ -147,13 +149,19 @@ class SearchIndex:
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
                         " run `search-app index --full`."
                     ) from error
-                self._variants = generation.variants.lookup_table(stems)
+                listed = generation.variants
+                self._variants = NameLookup(
+                    listed.lookup_table(stems),
+                    read_spellings(generation.path),
+                    listed.apart_pairs(),
+                )
                 self._key, self._generation = key, generation
             assert self._generation is not None
             return self._key, self._generation, self._index
 
-    def variants(self) -> dict[str, tuple[str, ...]]:
-        """Return the name-variant lookup of the current generation (stem -> spellings)."""
+    def variants(self) -> NameLookup:
+        """Return the other spellings of names in the current generation: the list's and the
+        index's own groups."""
         self._current()
         return self._variants
 

@@ -1,6 +1,8 @@
 """Spellings of names: which words a search for a name should also find.
 
-Today the hand-kept groups of ``corpus/_variants.txt`` (:mod:`.variants`). Exports
+The hand-kept groups of ``corpus/_variants.txt`` (:mod:`.variants`), the name keys that make
+Latin and Persian spellings of one name meet (:mod:`.keys`: :func:`~.keys.name_keys`,
+:func:`~.keys.same_name`) and the groups an index makes with them (:mod:`.spellings`). Exports
 :class:`Variants`, :func:`load_variants` and :func:`variants_from_manifest`.
 """
 

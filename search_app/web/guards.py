@@ -67,6 +67,7 @@ RATE_LIMITED = {
     "search.api_search": 1.0,
     "search.api_suggest": 0.2,
     "search.batch_page": 10.0,
+    "search.spellings_page": 2.0,  # a search for each spelling, to count its passages
     "search.document": 1.0,  # a long document takes a while to render
     "search.api_document": 1.0,
 }

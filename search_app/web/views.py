@@ -39,6 +39,7 @@ from search_app.engine.searching import (
     export,
     search,
 )
+from search_app.engine.spellingviews import spellings_of
 from search_app.engine.wording import counted, matches_line
 from search_app.web.links import (
     citation_link_builder,
@@ -145,6 +146,17 @@ def _download(req: SearchRequest, kind: str) -> Response:
     if found.partial:
         response.headers["X-Partial"] = "time limit reached"
     return response
+
+
+@bp.get("/spellings")
+def spellings_page() -> str:
+    """Show the spellings a search for a word also covers, and how to change them."""
+    word = single(request.args, "word") or ""
+    try:
+        found = spellings_of(search_index(), word, settings())
+    except QueryError as error:
+        raise BadRequest(str(error)) from None
+    return render_template("spellings.html", word=found[0].text, spellings=found)
 
 
 def page_citations(req: SearchRequest, result: ResultPage) -> dict[tuple[str, int], str]:

@@ -1,0 +1,75 @@
+"""The spellings of names an index generation keeps: what each document writes like a name, and
+the groups made from them (:mod:`search_app.names.spellings`).
+
+``names.json`` keeps each document's name forms, so that an update re-reads only the documents
+that changed; ``spellings.json`` keeps the groups, made again after every build or update from
+all documents' forms and the index's own word frequencies.
+"""
+
+from __future__ import annotations
+
+import json
+from collections import Counter
+from collections.abc import Iterator
+from pathlib import Path
+
+from whoosh.reading import IndexReader
+
+from search_app.corpus.loading import Document
+from search_app.engine.analysis import STOP_WORDS_EN_FA
+from search_app.engine.generations import write_atomically
+from search_app.engine.queries import exact_terms
+from search_app.names.spellings import Spellings, group_spellings, name_forms
+
+FORMS = "names.json"
+GROUPS = "spellings.json"
+
+
+def document_forms(document: Document) -> dict[str, int]:
+    """Count the name forms of one document's passages."""
+    forms: Counter[str] = Counter()
+    for passage in document.passages:
+        forms.update(name_forms(passage.text))
+    return dict(forms)
+
+
+def _persian_words(reader: IndexReader) -> Iterator[str]:
+    for field, term in reader.terms_from("text_exact", b"\xd8"):
+        if field != "text_exact" or term[:1] > b"\xdb":
+            return
+        word = term.decode("utf-8")
+        if word not in STOP_WORDS_EN_FA and len(word) > 1:
+            yield word
+
+
+def write_name_index(path: Path, forms: dict[str, dict[str, int]], reader: IndexReader) -> None:
+    """Write each document's forms and the groups made from all of them into a generation."""
+    total: Counter[str] = Counter()
+    for counts in forms.values():
+        total.update(counts)
+
+    def frequency(word: str) -> int:
+        terms = exact_terms(word)
+        return reader.frequency("text_exact", terms[0]) if len(terms) == 1 else 0
+
+    persian = reader.doc_frequency("language", "fa")
+    latin = max(reader.doc_count() - persian, 1)
+    groups = group_spellings(total, _persian_words(reader), frequency, persian / latin)
+    write_atomically(path / FORMS, json.dumps(forms, ensure_ascii=False, sort_keys=True))
+    write_atomically(path / GROUPS, json.dumps(groups, ensure_ascii=False, sort_keys=True))
+
+
+def read_forms(path: Path) -> dict[str, dict[str, int]]:
+    """Return each document's name forms, as the last build or update wrote them."""
+    try:
+        return json.loads((path / FORMS).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+
+
+def read_spellings(path: Path) -> Spellings:
+    """Return the groups of spellings of a generation (none for an index without them)."""
+    try:
+        return Spellings(json.loads((path / GROUPS).read_text(encoding="utf-8")))
+    except FileNotFoundError:
+        return Spellings()
