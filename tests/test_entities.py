@@ -17,6 +17,7 @@ from search_app.cli import main
 from search_app.config import Settings
 from search_app.engine.analysis import exact_word_list
 from search_app.engine.indexing import build_index
+from search_app.engine.mentioning import mention_finder, named_in
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import SearchRequest, export, search
 from search_app.names.mentions import Mention, MentionFinder
@@ -156,13 +157,13 @@ def test_facet_counts_equal_a_brute_force_count_of_the_matching_passages(
     index: SearchIndex, root: Path
 ) -> None:
     register = Register(parse_register(REGISTER)[0].entries)
-    names = MentionFinder(register, exact_word_list)
+    names = mention_finder(register)
     for q in ("trial", "Nouri", "met OR wrote OR published OR دارا", "city"):
         result = search(index, SearchRequest(q=q))
         every = export(index, SearchRequest(q=q), cap=1000)
         expected: Counter[str] = Counter()
         for hit in every.hits:
-            expected.update(names.entries_in(exact_word_list(hit.text)))
+            expected.update(named_in(names, hit.text))
         counted = {
             facet.value: facet.count
             for kind in ("person", "place", "organisation", "event")
@@ -239,6 +240,7 @@ def test_the_entity_page_counts_spellings_sources_years_and_co_mentions(client) 
         {"spelling": "Nouri", "passages": 4},
         {"spelling": "Dara Nouri", "passages": 1},
         {"spelling": "دارا نوری", "passages": 1},
+        {"spelling": "نوری", "passages": 1},  # found by its name key, not listed
     ]
     assert data["by_source"] == [
         {"source": "Archive One", "passages": 3},
@@ -354,3 +356,20 @@ def test_a_register_that_links_out_of_the_corpus_is_not_read(tmp_path: Path) -> 
     assert register.entries == []
     assert [p.path for p in problems] == [REGISTER_FILE]
     assert "a link out of the corpus: not read" in problems[0].reason
+
+
+def test_name_keys_find_spellings_the_register_does_not_list() -> None:
+    names = mention_finder(
+        parse_register(
+            "- name: Ruhollah Khomeini\n  kind: person\n  spellings: [Khomeini]\n"
+            "- name: Tabriz\n  kind: place\n"
+            "- name: Dara Nouri\n  kind: person\n"
+        )[0]
+    )
+    assert named_in(names, "Khomeyni issued a decree.") == ["ruhollah-khomeini"]
+    assert named_in(names, "خمینی فتوا داد.") == ["ruhollah-khomeini"]
+    assert named_in(names, "دارا نوری آمد.") == ["dara-nouri"]
+    assert named_in(names, "Dara Noori wrote.") == ["dara-nouri"]
+    # derived names stay apart; lower-case words and acronyms match only as written
+    assert named_in(names, "Tabrizi and Khomeinishahr, khomeyni, KHOMEYNI.") == []
+    assert named_in(names, "in Tabriz") == ["tabriz"]

@@ -19,9 +19,10 @@ from whoosh import query as wq
 
 from search_app.corpus.loading import Document
 from search_app.corpus.solar_calendar import iso_span
-from search_app.engine.analysis import exact_word_list, exact_words
+from search_app.engine.analysis import exact_words
 from search_app.engine.arrays import Mentions
 from search_app.engine.matching import Matches
+from search_app.engine.mentioning import mention_finder, mentions_in, named_in
 from search_app.engine.readers import SearchIndex
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import KINDS, Entry, Register
@@ -85,6 +86,17 @@ def _year(entry: dict[str, Any] | None) -> int | None:
     return iso_span(date)[0].year if date else None
 
 
+def _written_forms(index: SearchIndex, entry: Entry) -> list[str]:
+    """Return the entry's spellings, then the index's other spellings of its one-word ones (the
+    forms its name key found: ``khomeyni`` for ``Khomeini``)."""
+    forms = dict.fromkeys(entry.spellings)
+    spellings = index.variants().spellings
+    for spelling in entry.spellings:
+        if len(exact_words(spelling)) == 1:
+            forms.update(dict.fromkeys(spellings.others(spelling)))
+    return list(forms)
+
+
 def entity_page(index: SearchIndex, slug: str, co_mentions: int = 12) -> EntityPage | None:
     """Return what the index knows about the entry ``slug``, or ``None`` if there is none."""
     with index.searcher() as (generation, searcher):
@@ -112,7 +124,7 @@ def entity_page(index: SearchIndex, slug: str, co_mentions: int = 12) -> EntityP
                 by_year[year] += count
         page.by_source = sorted(by_source.items(), key=lambda item: (-item[1], item[0]))
         page.by_year = sorted(by_year.items())
-        for spelling in entry.spellings:
+        for spelling in _written_forms(index, entry):
             written, _ = arrays.matches(searcher, spelling_query([spelling]))
             count = int(np.isin(written.ids, naming).sum())
             if count:
@@ -136,11 +148,11 @@ def register_counts(index: SearchIndex) -> list[Named]:
 
 def unmentioned(register: Register, documents: Iterable[Document]) -> list[Entry]:
     """Return the entries that no passage of ``documents`` names (a typo in a spelling?)."""
-    finder = MentionFinder(register, exact_word_list)
+    finder = mention_finder(register)
     named: set[str] = set()
     for document in documents:
         for passage in document.passages:
-            named.update(finder.entries_in(exact_word_list(passage.text)))
+            named.update(named_in(finder, passage.text))
     return [entry for entry in register.entries if entry.slug not in named]
 
 
@@ -154,11 +166,11 @@ class NameLinker:
     def link(self, text: str, mark: Callable[[str], str]) -> str:
         """Return ``text`` as HTML: each name a link, the rest through ``mark`` (which escapes
         and highlights; a name's words are highlighted inside its link)."""
-        words = exact_words(text)
+        mentions, spans = mentions_in(self.finder, text)
         out: list[str] = []
         position = 0
-        for mention in self.finder.find([word for word, _, _ in words]):
-            start, end = words[mention.start][1], words[mention.end - 1][2]
+        for mention in mentions:
+            start, end = spans[mention.start][0], spans[mention.end - 1][1]
             href = html.escape(self.href(mention.slugs[0]))
             out.append(mark(text[position:start]))
             out.append(f'<a class="name" href="{href}">{mark(text[start:end])}</a>')

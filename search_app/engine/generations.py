@@ -21,7 +21,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-from search_app.engine.analysis import exact_word_list
+from search_app.engine.mentioning import mention_finder
 from search_app.engine.schema import SCHEMA_VERSION
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import Register, register_from_data
@@ -65,7 +65,7 @@ class Generation:
     @cached_property
     def finder(self) -> MentionFinder:
         """What finds the register's names in a text, as the index read them."""
-        return MentionFinder(self.register, exact_word_list)
+        return mention_finder(self.register)
 
 
 def fsync_dir(path: Path) -> None:

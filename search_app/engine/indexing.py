@@ -25,7 +25,6 @@ from search_app.config import Settings
 from search_app.corpus.loading import CorpusFile, Document, Scan, load_document, scan_corpus
 from search_app.corpus.metadata import DocumentError, Problem
 from search_app.corpus.solar_calendar import day_number, iso_span
-from search_app.engine.analysis import exact_word_list
 from search_app.engine.generations import (
     CURRENT,
     MANIFEST,
@@ -39,6 +38,7 @@ from search_app.engine.generations import (
     remove_old_generations,
     write_atomically,
 )
+from search_app.engine.mentioning import mention_finder, named_in
 from search_app.engine.nameindex import document_forms, read_forms, write_name_index
 from search_app.engine.postings import GroupedPostingPool
 from search_app.engine.schema import SCHEMA_VERSION, build_schema
@@ -98,7 +98,7 @@ def _passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[
             "url": meta.url,
         }
         if finder:
-            named = finder.entries_in(exact_word_list(passage.text))
+            named = named_in(finder, passage.text)
             if named:
                 fields["entities"] = " ".join(named)
         if meta.source_type:
@@ -147,7 +147,7 @@ class Names:
     register: Register
 
     def finder(self) -> MentionFinder:
-        return MentionFinder(self.register, exact_word_list)
+        return mention_finder(self.register)
 
 
 def _write_manifest(
