@@ -34,7 +34,7 @@ from bench.metrics import mean, ndcg_at, recall_at  # noqa: E402
 from search_app.config import Settings  # noqa: E402
 from search_app.engine.ranking import weighting  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402
-from search_app.engine.searching import SearchRequest, search  # noqa: E402
+from search_app.engine.searching import SearchRequest, best_documents  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 
@@ -144,8 +144,8 @@ def rank(
     ndcg, recall = [], []
     started = time.monotonic()
     for query in judged:
-        result = search(reader, SearchRequest(q=any_word_query(collection.queries[query])), limits)
-        ranked = [hit.doc_id for hit in result.hits]
+        request = SearchRequest(q=any_word_query(collection.queries[query]))
+        ranked = [doc_id for doc_id, _score in best_documents(reader, request, 100, limits)]
         ndcg.append(ndcg_at(10, ranked, collection.judgments[query]))
         recall.append(recall_at(100, ranked, collection.judgments[query]))
     return {

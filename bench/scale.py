@@ -13,6 +13,7 @@ SQLite FTS5 (bench/fts5_app.py) in the same run.
     python bench/scale.py                      # all sizes (long: see docs/benchmarks.md)
     python bench/scale.py --sizes 10000        # one size
     python bench/scale.py --smoke              # a tiny generated corpus, a few requests
+    python bench/scale.py --sizes 50000 --before DOCUMENT_WEIGHT=0   # also old against new
 """
 
 from __future__ import annotations
@@ -154,6 +155,40 @@ def latency(targets: list[tuple[str, str]], rounds: int) -> dict[str, float]:
     return {"p50 ms": statistics.median(times), "p95 ms": times[int(0.95 * (len(times) - 1))]}
 
 
+def before_after(
+    command: list[str], port_option: int, before: dict[str, str], rounds: int, source: str
+) -> dict[str, float]:
+    """Measure uncached latency of two servers on the same index, one with the ``before``
+    settings and one with the defaults, in alternating requests, so that the load of a shared
+    machine falls on both alike."""
+    servers, targets = [], []
+    try:
+        for settings in (before, {}):
+            port = free_port()
+            base = f"http://127.0.0.1:{port}"
+            targets.append(urls(base, source))
+            running = [*command[:port_option], str(port), *command[port_option + 1 :]]
+            servers.append(serve(running, targets[-1][0][1], result_cache="0", **settings)[0])
+        rng = random.Random(1367)
+        times: list[list[float]] = [[], []]
+        for round_number in range(rounds):
+            for n in rng.sample(range(len(QUERIES)), len(QUERIES)):
+                for side in (0, 1) if round_number % 2 else (1, 0):
+                    started = time.perf_counter()
+                    assert get(targets[side][n][1]) == 200
+                    times[side].append(1000 * (time.perf_counter() - started))
+    finally:
+        for server in servers:
+            server.terminate()
+            server.wait()
+    row = {}
+    for label, measured in zip(("before", "after"), times, strict=True):
+        measured.sort()
+        row[f"{label} p50 ms"] = statistics.median(measured)
+        row[f"{label} p95 ms"] = measured[int(0.95 * (len(measured) - 1))]
+    return row
+
+
 def throughput(targets: list[tuple[str, str]], clients: int, seconds: float) -> float:
     done = [0] * clients
     deadline = time.monotonic() + seconds
@@ -212,7 +247,9 @@ def serve(
     raise RuntimeError(f"no answer from {command}")
 
 
-def measure(documents: list, workdir: Path, rounds: int, seconds: float) -> dict[str, float]:
+def measure(
+    documents: list, workdir: Path, rounds: int, seconds: float, before: dict[str, str]
+) -> dict[str, float]:
     corpus, index = workdir / "corpus", workdir / "index"
     write_corpus(documents, corpus)
     app = [sys.executable, "-m", "search_app"]
@@ -245,6 +282,8 @@ def measure(documents: list, workdir: Path, rounds: int, seconds: float) -> dict
     finally:
         server.terminate()
         server.wait()
+    if before:
+        row.update(before_after(command, command.index("--port") + 1, before, rounds, source))
     # one worker process per core
     server, _ = serve([*command, "--workers", "2"], targets[0][1], result_cache="0")
     try:
@@ -292,7 +331,16 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     parser.add_argument("--rounds", type=int, default=25, help="latency rounds of the mix")
     parser.add_argument("--seconds", type=float, default=10.0, help="per throughput run")
     parser.add_argument("--smoke", action="store_true", help="tiny generated corpus")
+    parser.add_argument(
+        "--before",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="also compare, request by request, a server with these settings (SEARCH_APP_NAME) "
+        "against one with the defaults",
+    )
     args = parser.parse_args(argv)
+    before = dict(setting.split("=", 1) for setting in args.before)
     if args.smoke:
         documents, sizes, args.rounds, args.seconds = generated_docs(), [None], 1, 0.5
     else:
@@ -302,7 +350,9 @@ def main(argv: list[str] | None = None) -> list[dict[str, float]]:
     for size in sizes:
         workdir = Path(tempfile.mkdtemp(prefix="scale-"))
         try:
-            rows.append(measure(subset(documents, size), workdir, args.rounds, args.seconds))
+            rows.append(
+                measure(subset(documents, size), workdir, args.rounds, args.seconds, before)
+            )
         finally:
             shutil.rmtree(workdir, ignore_errors=True)
         print(json.dumps({k: round(v, 3) for k, v in rows[-1].items()}), flush=True)

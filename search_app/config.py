@@ -22,10 +22,15 @@ ENV_NAMES = {"corpus_dir": "SEARCH_APP_CORPUS", "index_dir": "SEARCH_APP_INDEX"}
 #: Settings where 0 means "off" (or, for the ranking ones, "none").
 ZERO_ALLOWED = {
     "rate_limit", "log_queries", "citation_query", "result_cache",
-    "title_boost", "bm25_b", "bm25_k1",
+    "title_boost", "document_weight", "bm25_b", "bm25_k1",
 }  # fmt: skip
-#: The ranking settings' upper bounds: BM25's B is a share, the others are sane limits.
-RANGES = {"title_boost": (0.0, 100.0), "bm25_b": (0.0, 1.0), "bm25_k1": (0.0, 100.0)}
+#: The ranking settings' bounds: BM25's B is a share, the others are sane limits.
+RANGES = {
+    "title_boost": (0.0, 100.0),
+    "document_weight": (0.0, 100.0),
+    "bm25_b": (0.0, 1.0),
+    "bm25_k1": (0.0, 100.0),
+}
 
 
 def env_name(setting: str) -> str:
@@ -62,6 +67,9 @@ class Settings:
     #: how much the query's words in a passage's document title add to its score; the title
     #: never makes a passage match (the passage itself must), it ranks on-topic documents first
     title_boost: float = 0.3
+    #: how much a passage's whole document (its title and all its passages as one text) adds
+    #: to its score, times the document's BM25F score for the query's words; 0: none
+    document_weight: float = 0.25
     #: BM25's length normalisation (0: none, 1: full) and term-frequency saturation
     bm25_b: float = 0.4
     bm25_k1: float = 0.7

@@ -68,11 +68,12 @@ def test_any_word_query_cannot_be_read_as_syntax() -> None:
 def test_scale_benchmark_smoke_run() -> None:
     from bench import scale
 
-    [row] = scale.main(["--smoke"])
+    [row] = scale.main(["--smoke", "--before", "DOCUMENT_WEIGHT=0", "--before", "BM25_B=0.75"])
     assert (row["documents"], row["passages"]) == (40, 200)
     measures = (
         "full build s", "ours p50 ms", "ours new-word p50 ms", "FTS5 p50 ms", "ours req/s 8c",
-        "ours RSS MB", "ours 2 workers req/s 8c", "ours 2 workers RSS MB",
+        "ours RSS MB", "ours 2 workers req/s 8c", "ours 2 workers RSS MB", "before p50 ms",
+        "after p50 ms",
     )  # fmt: skip
     for measure in measures:
         assert row[measure] > 0, measure
@@ -97,3 +98,41 @@ def test_the_benchmark_register_is_made_of_the_corpus_names() -> None:
         ("Linux", "e0-linux"),
         ("Device Tree", "e1-device-tree"),
     ]
+
+
+def write_cranfield(folder: Path) -> Path:
+    folder.mkdir(parents=True)
+    (folder / "cran.all.1400").write_text(
+        ".I 1\n.T\nwing flutter\n.W\nflutter of wings at speed .\n"
+        ".I 2\n.T\nheat\n.W\nheat transfer in a duct .\n"
+        ".I 3\n.T\nshock\n.W\nshock waves in a nozzle .\n"
+    )
+    (folder / "cran.qry").write_text(
+        ".I 001\n.W\nwing flutter ?\n.I 002\n.W\nduct heat ?\n.I 004\n.W\nnozzle shock ?\n"
+    )
+    (folder / "cranqrel.q001-112").write_text("1 1 1\n2 2 2\n3 3 1\n")
+    return folder
+
+
+def test_ranking_benchmark_cross_validates_and_runs_the_slice_once(tmp_path: Path, capsys) -> None:
+    from bench import ranking
+
+    scores = tmp_path / "scores.json"
+    arguments = [
+        "--scifact", str(write_beir(tmp_path / "b")),
+        "--cranfield", str(write_cranfield(tmp_path / "cran")),
+        "--scores", str(scores),
+    ]  # fmt: skip
+    ranking.main([*arguments, "--final", "B=0.4 K1=0.7 title=0.3 document=0.5"])
+    out = capsys.readouterr().out
+    assert "SciFact train: 2 queries in 5 folds; Cranfield: 2 development queries" in out
+    assert "| BM25, Whoosh defaults, passages (baseline) | 1.000 | 1.000 | 1.000 | 1.000 |" in out
+    for protocol in ranking.PROTOCOLS:
+        family = "+ document evidence (passage + w × document) (78 settings)"
+        assert f"| {family}, out of fold, {protocol} |" in out
+    # the slice (query 3) is ranked only by --final, and never kept with the tuning figures
+    assert (
+        "| B=0.4 K1=0.7 title=0.3 document=0.5 | 1.000 | 1.000 |" in out.split("Cranfield slice")[1]
+    )
+    kept = json.loads(scores.read_text())
+    assert {q for figures in kept.values() for q in figures} == {"q1", "q2", "1", "2"}

@@ -44,7 +44,14 @@ def test_the_core_imports_neither_flask_nor_click() -> None:
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    [("BM25_B", "2"), ("BM25_K1", "abc"), ("TITLE_BOOST", "-1"), ("BM25_K1", "nan")],
+    [
+        ("BM25_B", "2"),
+        ("BM25_K1", "abc"),
+        ("TITLE_BOOST", "-1"),
+        ("BM25_K1", "nan"),
+        ("DOCUMENT_WEIGHT", "-0.5"),
+        ("DOCUMENT_WEIGHT", "101"),
+    ],
 )
 def test_a_ranking_setting_out_of_range_is_refused_by_name(
     name: str, value: str, tmp_path: Path
@@ -60,7 +67,14 @@ def test_a_ranking_setting_out_of_range_is_refused_by_name(
 
 
 def test_ranking_settings_reach_the_scoring_model() -> None:
-    settings = load_settings(environ={"SEARCH_APP_BM25_B": "0", "SEARCH_APP_BM25_K1": "1.5"})
+    settings = load_settings(
+        environ={
+            "SEARCH_APP_BM25_B": "0",
+            "SEARCH_APP_BM25_K1": "1.5",
+            "SEARCH_APP_DOCUMENT_WEIGHT": "0",
+        }
+    )
     assert (settings.bm25_b, settings.bm25_k1, settings.title_boost) == (0.0, 1.5, 0.3)
+    assert settings.document_weight == 0.0
     model = weighting(settings)
     assert (model.B, model.K1) == (0.0, 1.5)

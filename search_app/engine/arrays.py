@@ -78,8 +78,14 @@ class IndexArrays:
             self.live = np.zeros(reader.doc_count_all(), dtype=bool)
             self.live[np.fromiter(reader.all_doc_ids(), np.int64)] = True
         self._size = reader.doc_count_all()
+        live = None if self.live is None else self.live.astype(np.float64)
+        #: documents with a live passage
+        self.live_documents = int(
+            np.count_nonzero(np.bincount(self.doc_of_passage, live, len(self.doc_ids)))
+        )
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
+        self._document_lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._cached = 0
         self._max_cached = max_cached_postings
@@ -107,6 +113,37 @@ class IndexArrays:
         with self._lock:
             self._lengths[fieldname] = lengths
         return lengths
+
+    def per_document(
+        self, values: np.ndarray, ids: np.ndarray, rows: np.ndarray, repeated: bool
+    ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Add up ``values`` of the live passages ``ids`` by (row, document): return the rows,
+        the documents (positions in :attr:`doc_ids`) and the sums, or the means when every
+        passage of a document repeats its value (its title)."""
+        if self.live is not None:
+            keep = self.live[ids]
+            ids, values, rows = ids[keep], values[keep], rows[keep]
+        documents = len(self.doc_ids)
+        pairs, where = np.unique(rows * documents + self.doc_of_passage[ids], return_inverse=True)
+        totals = np.bincount(where, values, len(pairs)).astype(np.float64)  # int when empty
+        if repeated:
+            totals /= np.bincount(where, minlength=len(pairs))
+        return pairs // documents, pairs % documents, totals
+
+    def document_lengths(self, searcher: Searcher, fieldname: str, repeated: bool) -> np.ndarray:
+        """Return every document's length in ``fieldname`` (the sum over its live passages, or
+        the title's), by position in :attr:`doc_ids`."""
+        with self._lock:
+            found = self._document_lengths.get(fieldname)
+        if found is None:
+            lengths = self.field_lengths(searcher, fieldname)
+            every = np.arange(len(lengths))
+            _rows, documents, totals = self.per_document(lengths, every, every * 0, repeated)
+            found = np.zeros(len(self.doc_ids))
+            found[documents] = totals
+            with self._lock:
+                self._document_lengths[fieldname] = found
+        return found
 
     def postings(
         self, searcher: Searcher, fieldname: str, text: str

@@ -44,6 +44,11 @@ MAX_EXPANSIONS = 100
 #: Words with ``*``, ``?`` or ``~`` in one query: each stands for many words.
 MAX_EXPANDING_WORDS = 5
 
+#: The fields of a passage's own text (stemmed, and words as written).
+TEXT_FIELDS = ("text", "text_exact")
+#: The fields of its document's title, which every passage of a document repeats.
+TITLE_FIELDS = ("title", "title_exact")
+
 _EXCLUSION = re.compile(r"(?:^|[\s(])(?:-\S|NOT\b)")
 _PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
 
@@ -282,22 +287,38 @@ def _has_positive(query: wq.Query) -> bool:
     return any(_has_positive(child) for child in query.children())
 
 
-def _positive_terms(query: wq.Query) -> Iterator[wq.Term]:
-    """Yield the plain words a query asks for, leaving out what it excludes (NOT, -word)."""
+def _positive_terms(query: wq.Query) -> Iterator[wq.Term | wq.Phrase]:
+    """Yield the words and phrases a query asks for, leaving out what it excludes (NOT, -word)."""
     if isinstance(query, wq.Not):
         return
     if isinstance(query, wq.AndNot):
         yield from _positive_terms(query.a)
         return
-    if isinstance(query, wq.Term):
+    if isinstance(query, wq.Term | wq.Phrase):
         yield query
         return
     for child in query.children():
         yield from _positive_terms(child)
 
 
+def query_words(query: wq.Query) -> dict[tuple[str, str], float]:
+    """Return the words a query asks for in the passage text and the title, as (field, term) ->
+    boost: plain words, expansions, phrase words and the title's weighted words, leaving out
+    what it excludes and other fields."""
+    words: dict[tuple[str, str], float] = {}
+    for node in _positive_terms(query):
+        if node.fieldname not in TEXT_FIELDS + TITLE_FIELDS:
+            continue
+        texts = node.words if isinstance(node, wq.Phrase) else [node.text]
+        for text in texts:
+            key = (node.fieldname, text)
+            words[key] = max(words.get(key, 0.0), node.boost)
+    return words
+
+
 def _with_title_boost(query: wq.Query, title_field: str, weight: float) -> wq.Query:
-    words = {t.text for t in _positive_terms(query) if t.fieldname in ("text", "text_exact")}
+    terms = _positive_terms(query)
+    words = {t.text for t in terms if isinstance(t, wq.Term) and t.fieldname in TEXT_FIELDS}
     if not words or weight <= 0:
         return query
     boost = wq.Or([wq.Term(title_field, word, boost=weight) for word in sorted(words)])

@@ -16,6 +16,7 @@ from typing import Any
 
 import numpy as np
 from whoosh import query as wq
+from whoosh.searching import Searcher
 
 from search_app.config import Settings
 from search_app.corpus.rendering import is_http_url
@@ -26,6 +27,7 @@ from search_app.engine.entities import spelling_query
 from search_app.engine.facets import FacetValue, count_facets
 from search_app.engine.generations import Generation
 from search_app.engine.highlighting import Highlighter
+from search_app.engine.matching import Matches
 from search_app.engine.queries import (
     ParsedQuery,
     QueryError,
@@ -34,6 +36,7 @@ from search_app.engine.queries import (
     parse,
     suggest,
 )
+from search_app.engine.ranking import with_document_evidence
 from search_app.engine.readers import SearchIndex
 from search_app.engine.schema import stored
 
@@ -245,11 +248,10 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
     page_size = limits.page_size
     deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
-        parsed = cap_expansions(parsed, searcher.reader())
+        parsed, found, partial = _scored(index, searcher, parsed, request, limits, deadline)
         query = parsed.query
         arrays = index.arrays(searcher)
         filter_query = passage_filter(request)
-        found, partial = arrays.matches(searcher, query, filter_query, deadline)
         # matches are counted by document: the facets follow from the documents' metadata
         per_doc = arrays.document_counts(found)
         cap = None if request.doc else limits.per_document
@@ -310,6 +312,42 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
     )
 
 
+def _scored(
+    index: SearchIndex,
+    searcher: Searcher,
+    parsed: ParsedQuery,
+    request: SearchRequest,
+    limits: Settings,
+    deadline: float = math.inf,
+) -> tuple[ParsedQuery, Matches, bool]:
+    """Match ``parsed`` (expansions capped) within the request's filters and score every
+    passage, with its document's evidence when sorting by relevance; say if time ran out."""
+    parsed = cap_expansions(parsed, searcher.reader())
+    arrays = index.arrays(searcher)
+    found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
+    if request.sort == "relevance":
+        weight = limits.document_weight
+        found = with_document_evidence(arrays, searcher, parsed.query, found, weight)
+    return parsed, found, partial
+
+
+def best_documents(
+    index: SearchIndex, request: SearchRequest, wanted: int, limits: Settings = DEFAULTS
+) -> list[tuple[str, float]]:
+    """Return the ``wanted`` best documents for ``request`` with their scores, each ranked by
+    its best passage, as the result page ranks them but without building one (to measure
+    rankings).
+
+    :raises QueryError: when the query or a parameter cannot be searched.
+    """
+    parsed = parse_request(index, request, limits)
+    with index.searcher() as (generation, searcher):
+        _parsed, found, _partial = _scored(index, searcher, parsed, request, limits)
+        arrays = index.arrays(searcher)
+        listed = arrays.best(found, wanted, 1, date_order(arrays, generation, request.sort))
+        return [(arrays.doc_ids[arrays.doc_of_passage[n]], score) for n, score in listed]
+
+
 def date_order(arrays: IndexArrays, generation: Generation, sort: str) -> np.ndarray | None:
     """Rank documents for a sort by date (undated last), or ``None`` for relevance."""
     if sort == "relevance":
@@ -327,9 +365,8 @@ def export(
     parsed = parse_request(index, request, limits)
     deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
-        parsed = cap_expansions(parsed, searcher.reader())
+        parsed, found, partial = _scored(index, searcher, parsed, request, limits, deadline)
         arrays = index.arrays(searcher)
-        found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
         listed = arrays.best(found, cap, None, date_order(arrays, generation, request.sort))
         highlighter = Highlighter.for_query(
             marked_query(parsed.query, request, generation), searcher.reader()
