@@ -16,6 +16,7 @@ from search_app.corpus.passages import (
     split_sentences,
     text_passages,
 )
+from search_app.corpus.rendering import markdown_to_html
 from tests.conftest import REPO, write_corpus
 
 
@@ -229,3 +230,33 @@ def test_tables_and_code_are_never_cut() -> None:
 def test_dates_outside_plausible_years_are_refused(value: str) -> None:
     with pytest.raises(DocumentError, match="is it a typo, or a Solar Hijri date"):
         parse_date(value)
+
+
+def test_the_reused_markdown_converter_forgets_each_document() -> None:
+    # one converter per thread renders every passage: a link reference, an abbreviation or a
+    # footnote of one passage must not reach the next, and each renders as a fresh one would
+    import markdown
+
+    sources = [
+        "See [the report][r].\n\n[r]: https://example.org/report",
+        "See [the report][r].",
+        "```\ncode *kept*\n```",
+        "| a | b |\n|---|---|\n| 1 | 2 |",
+        "Plain *emphasis* and <script>alert(1)</script> text.",
+    ]
+    fresh = [markdown.markdown(source, extensions=["tables", "fenced_code"]) for source in sources]
+    rendered = [markdown_to_html(source) for source in sources]
+    assert 'href="https://example.org/report"' in rendered[0]
+    assert rendered[1] == "<p>See [the report][r].</p>"
+    assert [markdown_to_html(source) for source in sources] == rendered
+    assert "<pre><code>code *kept*" in rendered[2] and "<td>2</td>" in rendered[3]
+    assert "<script>" in fresh[4] and "<script>" not in rendered[4]
+
+
+def test_markdown_renders_alike_in_every_thread() -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    sources = [f"Item **{n}**\n\n- one\n- [two](https://example.org/{n})" for n in range(200)]
+    alone = [markdown_to_html(source) for source in sources]
+    with ThreadPoolExecutor(4) as pool:
+        assert list(pool.map(markdown_to_html, sources)) == alone

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import html
 import re
+import threading
 from collections.abc import Callable
 from html.parser import HTMLParser
 
@@ -78,9 +79,27 @@ def _escape_text(text: str) -> str:
     return text.replace("&", "&amp;").replace("\\<", "&lt;").replace("<", "&lt;")
 
 
+_converters = threading.local()
+
+
+def _converter() -> markdown_lib.Markdown:
+    """Return this thread's Markdown converter: building one (parser, extensions, patterns)
+    cost more than rendering a passage, and a converter is not safe to share between threads."""
+    converter = getattr(_converters, "markdown", None)
+    if converter is None:
+        converter = _converters.markdown = markdown_lib.Markdown(
+            extensions=["tables", "fenced_code"]
+        )
+    return converter
+
+
 def markdown_to_html(source: str) -> str:
     """Render Markdown to sanitized HTML: no scripts, no styles, links only to http(s)."""
-    raw = markdown_lib.markdown(source, extensions=["tables", "fenced_code"])
+    converter = _converter()
+    try:
+        raw = converter.convert(source)
+    finally:
+        converter.reset()  # nothing of one document (references, abbreviations) reaches the next
     return nh3.clean(
         raw,
         tags=ALLOWED_TAGS,
