@@ -40,10 +40,10 @@ from search_app.engine.generations import (
 )
 from search_app.engine.mentioning import mention_finder, named_in
 from search_app.engine.nameindex import document_forms, read_forms, write_name_index
-from search_app.engine.postings import GroupedPostingPool
 from search_app.engine.schema import SCHEMA_VERSION, build_schema
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import Register, load_register
+from search_app.engine.segments import NewWriter, PassageWriter
 from search_app.names.variants import Variants, load_variants
 
 DEFAULTS = Settings()
@@ -188,11 +188,13 @@ def build_index(
     strict: bool = False,
     limits: Settings = DEFAULTS,
     progress: Progress | None = None,
+    new_writer: NewWriter = PassageWriter,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
 
     Builds a new generation when ``full`` is set or no usable generation exists; otherwise
     updates the current one in place, touching only documents whose content hash changed.
+    ``new_writer`` makes the writer of a full build (tests and benchmarks compare writers).
 
     :raises IndexBusyError: when another run is under way.
     :raises StrictModeError: when ``strict`` is set and any corpus file has a problem.
@@ -227,7 +229,7 @@ def build_index(
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
             loaded = _load(scan.files, limits, problems, progress)
-            report = _build_full(index_dir, loaded, names, max_chars, current)
+            report = _build_full(index_dir, loaded, names, max_chars, current, new_writer)
         else:
             report = _update(current, scan, names, limits, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
@@ -241,6 +243,7 @@ def _build_full(
     names: Names,
     max_chars: int,
     previous: Generation | None,
+    new_writer: NewWriter,
 ) -> IndexReport:
     path = new_generation_dir(index_dir)
     ix = whoosh_index.create_in(str(path), build_schema())
@@ -249,8 +252,7 @@ def _build_full(
     # One process, one segment: two writer processes (each with its own segment) built the
     # SciFact index 1.5x faster but ranked worse (nDCG@10 0.637 against 0.659 on 300 queries),
     # since Whoosh scores each segment with its own statistics.
-    writer = ix.writer()
-    writer.pool = GroupedPostingPool(path)  # documents only arrive in order here
+    writer = new_writer(ix, path)
     finder = names.finder()
     try:
         for document in documents:

@@ -48,6 +48,20 @@ class GroupedPostingPool:
         if self._count >= self._max_postings:
             self._spill()
 
+    def add_document_postings(
+        self, fieldname: str, docnum: int, postings: list[tuple[bytes, int, float, bytes]]
+    ) -> None:
+        """Add one document's postings in a field: (term, frequency, weight, value) each."""
+        groups = self._groups
+        for term, _freq, weight, value in postings:
+            group = groups.get((fieldname, term))
+            if group is None:
+                group = groups[(fieldname, term)] = []
+            group += (docnum, weight, value)
+        self._count += len(postings)
+        if self._count >= self._max_postings:
+            self._spill()
+
     def _sorted_groups(self) -> list[_Group]:
         groups = sorted(self._groups.items(), key=itemgetter(0))
         self._groups, self._count = {}, 0
@@ -86,6 +100,12 @@ class GroupedPostingPool:
         for (fieldname, term), flat in self._merged_groups():
             for i in range(0, len(flat), 3):
                 yield fieldname, term, flat[i], flat[i + 1], flat[i + 2]
+
+    def term_postings(self) -> Iterator[tuple[tuple[str, bytes], list[int], list[float], list]]:
+        """Yield each term's postings, sorted by field and term: ((field, term), documents,
+        weights, values)."""
+        for key, flat in self._merged_groups():
+            yield key, flat[0::3], flat[1::3], flat[2::3]
 
     def cleanup(self) -> None:
         for run in self._runs:

@@ -1,0 +1,168 @@
+"""The segment writer of full builds: Whoosh's files, written without its per-token machinery.
+
+Whoosh's ``SegmentWriter`` analyses a field one token object at a time through a chain of
+generators, adds each posting to its pool with a call, and at the end hands every posting, one
+call each, to its codec's block writer. On a full build those two were two thirds of the time.
+:class:`PassageWriter` keeps Whoosh's segment, codec, per-document writer and file format (any
+Whoosh reads the index; ``tests/test_segments.py`` checks the files are the ones Whoosh's writer
+makes) and changes how the postings get there:
+
+- text fields are analysed a whole passage at a time (:mod:`search_app.engine.termcounts`);
+- postings are grouped by term as documents arrive (:class:`GroupedPostingPool`);
+- each term's posting blocks are filled whole (documents, weights, values, the block's lengths
+  read as one array) and written by the codec's own block writer.
+
+Fields it does not know how to analyse, boosts, spelling and term vectors go through Whoosh's
+own path. The writer only adds documents, in order: updates use Whoosh's writer.
+"""
+
+from __future__ import annotations
+
+from array import array
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
+from whoosh.index import Index
+from whoosh.writing import SegmentWriter
+
+from search_app.engine.postinglists import LENGTH_OF_BYTE, column_bytes
+from search_app.engine.postings import GroupedPostingPool
+from search_app.engine.termcounts import FieldTerms, field_terms
+
+#: Makes the writer of a full build, given the new index and a folder for temporary files.
+NewWriter = Callable[[Index, Path], SegmentWriter]
+
+
+def whoosh_writer(ix: Index, tempdir: Path) -> SegmentWriter:
+    """Whoosh's own writer, with the grouped pool: what full builds used before
+    :class:`PassageWriter`, kept as the reference that tests and benchmarks compare it with."""
+    writer = ix.writer()
+    writer.pool = GroupedPostingPool(tempdir)  # documents only arrive in order here
+    return writer
+
+
+class PassageWriter(SegmentWriter):
+    """A Whoosh segment writer for a full build: whole-passage analysis, grouped postings,
+    posting blocks written whole."""
+
+    def __init__(self, ix: Index, tempdir: Path) -> None:
+        super().__init__(ix)
+        self.pool = GroupedPostingPool(tempdir)
+        self._terms: dict[str, FieldTerms | None] = {
+            name: field_terms(field) for name, field in self.schema.items()
+        }
+        self._plain = all(
+            not field.vector and not field.separate_spelling() for field in self.schema
+        )
+
+    def add_document(self, **fields: Any) -> None:
+        """Add one passage, as ``SegmentWriter.add_document`` does (same postings, stored values,
+        lengths and columns)."""
+        if not self._plain or any(name.startswith("_") for name in fields):
+            super().add_document(**fields)  # boosts, spelling, vectors: Whoosh's own path
+            return
+        self._check_state()
+        schema = self.schema
+        fieldnames = sorted(fields)
+        self._check_fields(schema, fieldnames)
+        docnum = self.docnum
+        perdoc = self.perdocwriter
+        add_postings = self.pool.add_document_postings
+        perdoc.start_doc(docnum)
+        for fieldname in fieldnames:
+            value = fields[fieldname]
+            if value is None:
+                continue
+            field = schema[fieldname]
+            length = 0
+            if field.indexed:
+                terms = self._terms[fieldname]
+                if terms is not None and isinstance(value, str):
+                    postings = terms.postings(value)
+                else:
+                    postings = list(field.index(value))
+                if field.scorable:
+                    length = sum(posting[1] for posting in postings)
+                add_postings(fieldname, docnum, postings)
+            perdoc.add_field(fieldname, field, value if field.stored else None, length)
+            if field.column_type:
+                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+        perdoc.finish_doc()
+        self._added = True
+        self.docnum += 1
+
+    def _flush_segment(self) -> None:
+        self.perdocwriter.close()
+        lengths = self.per_document_reader() if self.codec.length_stats else None
+        try:
+            _write_postings(self.fieldwriter, self.schema, self.pool, lengths)
+        finally:
+            if lengths is not None:
+                lengths.close()
+        self.fieldwriter.close()
+
+
+def _field_lengths(lengths: Any, fieldname: str, count: int) -> np.ndarray:
+    """Each document's length in a field, as the codec's writer reads it back: the one-byte
+    code of the length column, 0 where there is none."""
+    column = _lenfield(fieldname)
+    if lengths is None or not lengths.has_column(column):
+        return np.zeros(count)
+    codes = column_bytes(lengths, column)
+    return np.where(codes > 0, LENGTH_OF_BYTE[codes], 0.0)
+
+
+def _write_postings(
+    fieldwriter: W3FieldWriter, schema: Any, pool: GroupedPostingPool, lengths: Any
+) -> None:
+    """Write every term's posting blocks, field by field and term by term in order."""
+    current = None
+    field_lengths = np.zeros(0)
+    count = lengths.doc_count_all() if lengths is not None else 0
+    for (fieldname, btext), docnums, weights, values in pool.term_postings():
+        if fieldname != current:
+            if current is not None:
+                fieldwriter.finish_field()
+            fieldwriter.start_field(fieldname, schema[fieldname])
+            field_lengths = _field_lengths(lengths, fieldname, count)
+            current = fieldname
+        fieldwriter.start_term(btext)
+        _fill_blocks(fieldwriter._postwriter, docnums, weights, values, field_lengths)
+        fieldwriter.finish_term()
+    if current is not None:
+        fieldwriter.finish_field()
+
+
+def _fill_blocks(
+    postwriter: Any,
+    docnums: list[int],
+    weights: list[float],
+    values: list[bytes],
+    field_lengths: np.ndarray,
+) -> None:
+    """Fill the codec's block buffer a block at a time, with what ``add_posting`` would have
+    gathered one posting at a time; the codec encodes and writes each block (the last one when
+    the term is finished)."""
+    limit = postwriter._blocklimit
+    for start in range(0, len(docnums), limit):
+        if start:
+            postwriter._write_block()
+        ids = docnums[start : start + limit]
+        postwriter._ids = array("I", ids)
+        block_weights = weights[start : start + limit]
+        postwriter._weights = array("f", block_weights)
+        postwriter._values = [value for value in values[start : start + limit] if value]
+        postwriter._maxweight = max(0, max(block_weights))  # unrounded, as add_posting keeps it
+        block_lengths = field_lengths[ids] if len(field_lengths) else np.zeros(0)
+        present = block_lengths[block_lengths > 0]
+        postwriter._minlength = _length(present.min()) if len(present) else None
+        postwriter._maxlength = _length(present.max()) if len(present) else 0
+
+
+def _length(value: np.floating) -> int | float:
+    """A length as ``byte_to_length`` gives it (an int), for the block's statistics."""
+    number = float(value)
+    return int(number) if number.is_integer() else number
