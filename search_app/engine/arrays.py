@@ -31,6 +31,8 @@ from search_app.engine.postinglists import (
     segment_postings,
     values_of,
 )
+from search_app.engine.schema import QUERY_FIELDS, SPELLING_FIELD
+from search_app.engine.vocabulary import Vocabulary
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,8 @@ class IndexArrays:
         self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._date_orders: dict[str, np.ndarray] = {}
         self._mentions: Mentions | None = None
+        self._vocabularies: dict[str, Vocabulary] = {}
+        self._vocabulary_lock = threading.Lock()  # one thread reads a vocabulary, others wait
 
     # -- per-field and per-term arrays -------------------------------------------------------
 
@@ -144,6 +148,27 @@ class IndexArrays:
             with self._lock:
                 self._document_lengths[fieldname] = found
         return found
+
+    def vocabulary(self, searcher: Searcher, fieldname: str) -> Vocabulary:
+        """Return the sorted words of a field, read once per index state."""
+        with self._vocabulary_lock:
+            found = self._vocabularies.get(fieldname)
+            if found is None:
+                found = self._vocabularies[fieldname] = Vocabulary(searcher.reader(), fieldname)
+            return found
+
+    def vocabulary_of(self, searcher: Searcher) -> Callable[[str], Vocabulary]:
+        """Return the :meth:`vocabulary` of a field, by name, read through ``searcher``."""
+        return lambda fieldname: self.vocabulary(searcher, fieldname)
+
+    def warm(self, searcher: Searcher) -> None:
+        """Read ahead what the first searches need: the lengths of the fields a query searches
+        and the words spelling suggestions come from (reading those took a rare word's first
+        search 300 ms)."""
+        for fieldname in QUERY_FIELDS:
+            if searcher.schema[fieldname].scorable:
+                self.field_lengths(searcher, fieldname)
+        self.vocabulary(searcher, SPELLING_FIELD)
 
     def postings(
         self, searcher: Searcher, fieldname: str, text: str

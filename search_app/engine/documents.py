@@ -126,7 +126,8 @@ def get_document(
         if entity_href is not None and generation.register.entries:
             names = NameLinker(generation.finder, entity_href)
         if parsed is not None:
-            query = cap_expansions(parsed, searcher.reader()).query
+            vocabulary_of = index.arrays(searcher).vocabulary_of(searcher)
+            query = cap_expansions(parsed, searcher.reader(), vocabulary_of).query
             hits = searcher.search(query, filter=wq.Term("doc_id", doc_id), limit=None)
             matched = {hit["number"] for hit in hits}
             highlighter = Highlighter.for_query(query, searcher.reader())

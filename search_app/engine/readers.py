@@ -71,6 +71,8 @@ class SearchIndex:
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
         self._arrays: OrderedDict[tuple[Any, ...], IndexArrays] = OrderedDict()
         self._arrays_lock = threading.Lock()
+        #: read ahead what first searches need when an index state opens (see :meth:`arrays`)
+        self.warm_on_open = True
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchIndex:
@@ -184,7 +186,23 @@ class SearchIndex:
                 arrays = self._arrays[key] = IndexArrays(searcher.reader())
                 while len(self._arrays) > 2:  # the state being left, and the new one
                     self._arrays.popitem(last=False)
+                if self.warm_on_open:
+                    threading.Thread(target=self._warm, name="warm-index", daemon=True).start()
             return arrays
+
+    def _warm(self) -> None:
+        """Read ahead, in a thread of its own, what the first searches of a new index state
+        need (:meth:`IndexArrays.warm`), so that they do not wait for it."""
+        try:
+            with self.searcher() as (_generation, searcher):
+                self.arrays(searcher).warm(searcher)
+        except Exception:  # noqa: BLE001 - only a head start: a search reads what it needs
+            pass
+        finally:
+            cached = getattr(self._local, "cached", None)
+            self._local.cached = None
+            if cached is not None:
+                self._close(cached[1])  # this thread ends: its searcher's files with it
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:

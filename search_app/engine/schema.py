@@ -25,6 +25,8 @@ SCHEMA_VERSION = 9
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
+#: The field whose words spelling suggestions and ``~`` words come from.
+SPELLING_FIELD = "text_exact"
 #: Stemmed field -> field with the words as written.
 EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "source": "source"}
 

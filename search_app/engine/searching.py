@@ -38,7 +38,7 @@ from search_app.engine.queries import (
 )
 from search_app.engine.ranking import with_document_evidence
 from search_app.engine.readers import SearchIndex
-from search_app.engine.schema import stored
+from search_app.engine.schema import SPELLING_FIELD, stored
 
 DEFAULTS = Settings()
 #: Filter parameter -> the index field it is a term of.
@@ -290,7 +290,8 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                 )
                 any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
             if total < SUGGEST_BELOW:
-                suggestion = suggest(parsed, searcher.reader())
+                vocabulary = arrays.vocabulary(searcher, SPELLING_FIELD)
+                suggestion = suggest(parsed, searcher.reader(), vocabulary)
         facets = count_facets(arrays, searcher, found, generation)
         works = _works(hits, generation.documents)
     return ResultPage(
@@ -322,8 +323,8 @@ def _scored(
 ) -> tuple[ParsedQuery, Matches, bool]:
     """Match ``parsed`` (expansions capped) within the request's filters and score every
     passage, with its document's evidence when sorting by relevance; say if time ran out."""
-    parsed = cap_expansions(parsed, searcher.reader())
     arrays = index.arrays(searcher)
+    parsed = cap_expansions(parsed, searcher.reader(), arrays.vocabulary_of(searcher))
     found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
     if request.sort == "relevance":
         weight = limits.document_weight
