@@ -292,7 +292,8 @@ class IndexArrays:
     ) -> list[tuple[int, float]]:
         """Return the ``wanted`` best (passage, score) pairs, at most ``per_document`` of each
         document: by ``document_order`` (a rank per document, lowest first) when given, then by
-        score, ties in index order (as Whoosh breaks them)."""
+        score, ties by document id, then passage (Whoosh breaks them in index order, which an
+        update changes)."""
         shortlist = wanted * (4 if per_document else 1)
         if document_order is None and len(found.ids) > 2 * shortlist:
             # by relevance, the best few times ``wanted`` (with every tie of the last) usually
@@ -313,7 +314,9 @@ class IndexArrays:
         per_document: int | None,
         document_order: np.ndarray | None,
     ) -> list[tuple[int, float]]:
-        keys = [found.ids, -found.scores]
+        # ties by document (in the order of their names), then passage: the same order however
+        # the index is segmented or was updated (a document's passages are numbered in order)
+        keys = [found.ids, self.doc_of_passage[found.ids], -found.scores]
         if document_order is not None:
             keys.append(document_order[self.doc_of_passage[found.ids]])
         order = np.lexsort(keys)

@@ -44,6 +44,7 @@ from search_app.engine.schema import SCHEMA_VERSION, build_schema
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import Register, load_register
 from search_app.engine.segments import NewWriter, PassageWriter
+from search_app.engine.statistics import LENGTHS
 from search_app.names.variants import Variants, load_variants
 
 DEFAULTS = Settings()
@@ -113,14 +114,26 @@ def _passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[
         yield fields
 
 
-def _add_document(writer: IndexWriter, document: Document, finder: MentionFinder) -> None:
+def _add_document(
+    writer: IndexWriter, document: Document, finder: MentionFinder
+) -> dict[str, int] | None:
+    """Add a document's passages; return the total length of each scored field, when the
+    writer tells (:class:`PassageWriter` does; Whoosh's writer, the reference, does not)."""
+    totals: dict[str, int] | None = {}
     for fields in _passage_fields(document, finder):
         writer.add_document(**fields)
+        lengths = getattr(writer, "last_lengths", None)
+        if lengths is None or totals is None:
+            totals = None
+            continue
+        for fieldname, length in lengths.items():
+            totals[fieldname] = totals.get(fieldname, 0) + length
+    return totals
 
 
-def _manifest_entry(document: Document) -> dict[str, Any]:
+def _manifest_entry(document: Document, lengths: dict[str, int] | None) -> dict[str, Any]:
     meta = document.meta
-    return {
+    entry = {
         "path": document.relative_path,
         "hash": document.content_hash,
         "passages": len(document.passages),
@@ -137,6 +150,9 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
         "translation_of": meta.translation_of,
         "translator": meta.translator,
     }
+    if lengths is not None:  # ranking statistics after deletions: search_app.engine.statistics
+        entry[LENGTHS] = dict(sorted(lengths.items()))
+    return entry
 
 
 @dataclass(frozen=True)
@@ -256,8 +272,8 @@ def _build_full(
     finder = names.finder()
     try:
         for document in documents:
-            _add_document(writer, document, finder)
-            manifest[document.doc_id] = _manifest_entry(document)
+            lengths = _add_document(writer, document, finder)
+            manifest[document.doc_id] = _manifest_entry(document, lengths)
             forms[document.doc_id] = document_forms(document)
     except BaseException:
         writer.cancel()
@@ -300,7 +316,7 @@ def _update(
     if to_load or removed:
         forms = read_forms(current.path)
         ix = whoosh_index.open_dir(str(current.path))
-        writer = ix.writer(timeout=10.0)
+        writer = PassageWriter(ix, current.path, timeout=10.0)
         finder = names.finder()
         try:
             for doc_id in removed:
@@ -314,8 +330,8 @@ def _update(
                     report.changed += 1
                 else:
                     report.added += 1
-                _add_document(writer, document, finder)
-                manifest[document.doc_id] = _manifest_entry(document)
+                lengths = _add_document(writer, document, finder)
+                manifest[document.doc_id] = _manifest_entry(document, lengths)
                 forms[document.doc_id] = document_forms(document)
         except BaseException:
             writer.cancel()

@@ -35,6 +35,7 @@ from search_app.engine.nameindex import read_spellings
 from search_app.engine.postinglists import reader_state
 from search_app.engine.queries import stems
 from search_app.engine.ranking import weighting as default_weighting
+from search_app.engine.statistics import CorpusSearcher, field_totals
 from search_app.names.register import Register
 from search_app.names.spellings import NameLookup
 
@@ -216,7 +217,9 @@ class SearchIndex:
             if cached is None or cached[0] != key:
                 if cached is not None:
                     self._close(cached[1])
-                cached = self._local.cached = (key, ix.searcher(weighting=self.weighting))
+                totals = field_totals(generation.documents.values())
+                opened = CorpusSearcher(ix.reader(), totals, weighting=self.weighting, fromindex=ix)
+                cached = self._local.cached = (key, opened)
                 with self._lock:
                     self._open.append(cached[1])
             yield generation, cached[1]

@@ -17,11 +17,12 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
+#: 10: the manifest keeps each document's exact field lengths (ranking statistics after updates).
 #: 9: the spellings of names an index groups (``names.json``, ``spellings.json``).
 #: 8: each passage records the register's names it mentions.
 #: 7: a saved page's text that looks like HTML is kept as text; passages carry the definitions of
 #: the reference-style links they use.
-SCHEMA_VERSION = 9
+SCHEMA_VERSION = 10
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")

@@ -12,8 +12,9 @@ makes) and changes how the postings get there:
 - each term's posting blocks are filled whole (documents, weights, values, the block's lengths
   read as one array) and written by the codec's own block writer.
 
-Fields it does not know how to analyse, boosts, spelling and term vectors go through Whoosh's
-own path. The writer only adds documents, in order: updates use Whoosh's writer.
+Fields it cannot analyse whole go through Whoosh's analysis; boosts, spelling and term vectors
+(which the schema has none of) are refused. Updates use it too: deletions are Whoosh's, and the
+documents added and segments merged arrive in order as well.
 """
 
 from __future__ import annotations
@@ -48,9 +49,12 @@ class PassageWriter(SegmentWriter):
     """A Whoosh segment writer for a full build: whole-passage analysis, grouped postings,
     posting blocks written whole."""
 
-    def __init__(self, ix: Index, tempdir: Path) -> None:
-        super().__init__(ix)
+    def __init__(self, ix: Index, tempdir: Path, **options: Any) -> None:
+        super().__init__(ix, **options)
         self.pool = GroupedPostingPool(tempdir)
+        #: the length of each scored field of the document added last (Whoosh keeps only a
+        #: one-byte approximation of it, and a total per segment)
+        self.last_lengths: dict[str, int] = {}
         self._terms: dict[str, FieldTerms | None] = {
             name: field_terms(field) for name, field in self.schema.items()
         }
@@ -62,8 +66,7 @@ class PassageWriter(SegmentWriter):
         """Add one passage, as ``SegmentWriter.add_document`` does (same postings, stored values,
         lengths and columns)."""
         if not self._plain or any(name.startswith("_") for name in fields):
-            super().add_document(**fields)  # boosts, spelling, vectors: Whoosh's own path
-            return
+            raise ValueError("boosts, spelling and term vectors are not written here")
         self._check_state()
         schema = self.schema
         fieldnames = sorted(fields)
@@ -71,6 +74,7 @@ class PassageWriter(SegmentWriter):
         docnum = self.docnum
         perdoc = self.perdocwriter
         add_postings = self.pool.add_document_postings
+        lengths = self.last_lengths = {}
         perdoc.start_doc(docnum)
         for fieldname in fieldnames:
             value = fields[fieldname]
@@ -85,7 +89,7 @@ class PassageWriter(SegmentWriter):
                 else:
                     postings = list(field.index(value))
                 if field.scorable:
-                    length = sum(posting[1] for posting in postings)
+                    length = lengths[fieldname] = sum(posting[1] for posting in postings)
                 add_postings(fieldname, docnum, postings)
             perdoc.add_field(fieldname, field, value if field.stored else None, length)
             if field.column_type:
