@@ -13,18 +13,24 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
-from whoosh.writing import IndexWriter
+from whoosh.index import Index
 
 from search_app.config import Settings
-from search_app.corpus.loading import CorpusFile, Document, Scan, load_document, scan_corpus
-from search_app.corpus.metadata import DocumentError, Problem
-from search_app.corpus.solar_calendar import day_number, iso_span
+from search_app.corpus.loading import Scan, scan_corpus
+from search_app.corpus.metadata import Problem
+from search_app.engine.documentfields import (
+    Progress,
+    add_document,
+    load_documents,
+    manifest_entry,
+)
 from search_app.engine.generations import (
     CURRENT,
     MANIFEST,
@@ -38,13 +44,13 @@ from search_app.engine.generations import (
     remove_old_generations,
     write_atomically,
 )
-from search_app.engine.mentioning import mention_finder, named_in
+from search_app.engine.mentioning import mention_finder
 from search_app.engine.nameindex import document_forms, read_forms, write_name_index
+from search_app.engine.parallel import Forms, Manifest, default_workers, write_segments
 from search_app.engine.schema import SCHEMA_VERSION, build_schema
+from search_app.engine.segments import NewWriter, PassageWriter
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import Register, load_register
-from search_app.engine.segments import NewWriter, PassageWriter
-from search_app.engine.statistics import LENGTHS
 from search_app.names.variants import Variants, load_variants
 
 DEFAULTS = Settings()
@@ -81,80 +87,6 @@ class IndexReport:
         )
 
 
-def _passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[str, Any]]:
-    meta = document.meta
-    for passage in document.passages:
-        fields: dict[str, Any] = {
-            "passage_id": f"{document.doc_id}#{passage.number}",
-            "doc_id": document.doc_id,
-            "number": passage.number,
-            "text": passage.text,
-            "text_exact": passage.text,
-            "markdown": passage.markdown,
-            "title": meta.title,
-            "title_exact": meta.title,
-            "source": meta.source,
-            "source_facet": meta.source,
-            "language": meta.language,
-            "url": meta.url,
-        }
-        if finder:
-            named = named_in(finder, passage.text)
-            if named:
-                fields["entities"] = " ".join(named)
-        if meta.source_type:
-            fields["source_type"] = meta.source_type
-        if passage.page is not None:
-            fields["page"] = passage.page
-        if meta.date is not None:
-            fields["date"] = meta.date
-            first, last = iso_span(meta.date)
-            fields["date_start"] = day_number(first)
-            fields["date_end"] = day_number(last)
-        yield fields
-
-
-def _add_document(
-    writer: IndexWriter, document: Document, finder: MentionFinder
-) -> dict[str, int] | None:
-    """Add a document's passages; return the total length of each scored field, when the
-    writer tells (:class:`PassageWriter` does; Whoosh's writer, the reference, does not)."""
-    totals: dict[str, int] | None = {}
-    for fields in _passage_fields(document, finder):
-        writer.add_document(**fields)
-        lengths = getattr(writer, "last_lengths", None)
-        if lengths is None or totals is None:
-            totals = None
-            continue
-        for fieldname, length in lengths.items():
-            totals[fieldname] = totals.get(fieldname, 0) + length
-    return totals
-
-
-def _manifest_entry(document: Document, lengths: dict[str, int] | None) -> dict[str, Any]:
-    meta = document.meta
-    entry = {
-        "path": document.relative_path,
-        "hash": document.content_hash,
-        "passages": len(document.passages),
-        "title": meta.title,
-        "source": meta.source,
-        "source_type": meta.source_type,
-        "date": meta.date,
-        "language": meta.language,
-        "format": document.format,
-        "url": meta.url,
-        "author": meta.author,
-        "tags": list(meta.tags),
-        "cited_in": meta.cited_in,
-        "translation_of": meta.translation_of,
-        "translator": meta.translator,
-    }
-    if lengths is not None:  # ranking statistics after deletions: search_app.engine.statistics
-        entry[LENGTHS] = dict(sorted(lengths.items()))
-    return entry
-
-
 @dataclass(frozen=True)
 class Names:
     """What the index keeps of the corpus's names: variant spellings and the register."""
@@ -181,21 +113,6 @@ def _write_manifest(
     write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 
 
-Progress = Callable[[int, int], None]
-
-
-def _load(
-    files: list[CorpusFile], limits: Settings, problems: list[Problem], progress: Progress | None
-) -> Iterator[Document]:
-    for done, file in enumerate(files, start=1):
-        try:
-            yield load_document(file, limits)
-        except DocumentError as error:
-            problems.append(Problem(file.relative_path, str(error)))
-        if progress is not None:
-            progress(done, len(files))
-
-
 def build_index(
     corpus_dir: Path,
     index_dir: Path,
@@ -205,12 +122,15 @@ def build_index(
     limits: Settings = DEFAULTS,
     progress: Progress | None = None,
     new_writer: NewWriter = PassageWriter,
+    workers: int | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
 
     Builds a new generation when ``full`` is set or no usable generation exists; otherwise
     updates the current one in place, touching only documents whose content hash changed.
-    ``new_writer`` makes the writer of a full build (tests and benchmarks compare writers).
+    A full build writes with ``workers`` processes (default: one per core) when the corpus is
+    large enough; ``new_writer`` makes the writer of a build in one process (tests and
+    benchmarks compare writers).
 
     :raises IndexBusyError: when another run is under way.
     :raises StrictModeError: when ``strict`` is set and any corpus file has a problem.
@@ -240,12 +160,21 @@ def build_index(
             )
             full = True
         if strict:
-            list(_load(scan.files, limits, problems, None))
+            list(load_documents(scan.files, limits, problems, None))
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
-            loaded = _load(scan.files, limits, problems, progress)
-            report = _build_full(index_dir, loaded, names, max_chars, current, new_writer)
+            build = partial(
+                write_segments,
+                files=scan.files,
+                limits=limits,
+                problems=problems,
+                progress=progress,
+                new_writer=new_writer,
+                finder=names.finder(),
+                workers=default_workers() if workers is None else workers,
+            )
+            report = _build_full(index_dir, build, names, max_chars, current)
         else:
             report = _update(current, scan, names, limits, problems, progress)
         report.problems = sorted(problems, key=lambda p: p.path)
@@ -255,32 +184,19 @@ def build_index(
 
 def _build_full(
     index_dir: Path,
-    documents: Iterator[Document],
+    build: Callable[[Index, Path], tuple[Manifest, Forms]],
     names: Names,
     max_chars: int,
     previous: Generation | None,
-    new_writer: NewWriter,
 ) -> IndexReport:
     path = new_generation_dir(index_dir)
     ix = whoosh_index.create_in(str(path), build_schema())
-    manifest: dict[str, dict[str, Any]] = {}
-    forms: dict[str, dict[str, int]] = {}
-    # One process, one segment: two writer processes (each with its own segment) built the
-    # SciFact index 1.5x faster but ranked worse (nDCG@10 0.637 against 0.659 on 300 queries),
-    # since Whoosh scores each segment with its own statistics.
-    writer = new_writer(ix, path)
-    finder = names.finder()
     try:
-        for document in documents:
-            lengths = _add_document(writer, document, finder)
-            manifest[document.doc_id] = _manifest_entry(document, lengths)
-            forms[document.doc_id] = document_forms(document)
+        manifest, forms = build(ix, path)
     except BaseException:
-        writer.cancel()
         ix.close()
         shutil.rmtree(path, ignore_errors=True)
         raise
-    writer.commit()
     with ix.reader() as reader:
         write_name_index(path, forms, reader)
     ix.close()
@@ -324,14 +240,14 @@ def _update(
                 del manifest[doc_id]
                 forms.pop(doc_id, None)
             report.removed = len(removed)
-            for document in _load(to_load, limits, problems, progress):
+            for document in load_documents(to_load, limits, problems, progress):
                 if document.doc_id in old:
                     writer.delete_by_term("doc_id", document.doc_id)
                     report.changed += 1
                 else:
                     report.added += 1
-                lengths = _add_document(writer, document, finder)
-                manifest[document.doc_id] = _manifest_entry(document, lengths)
+                lengths = add_document(writer, document, finder)
+                manifest[document.doc_id] = manifest_entry(document, lengths)
                 forms[document.doc_id] = document_forms(document)
         except BaseException:
             writer.cancel()

@@ -30,7 +30,7 @@ from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
 from search_app.engine.postinglists import LENGTH_OF_BYTE, column_bytes
-from search_app.engine.postings import GroupedPostingPool
+from search_app.engine.postings import MAX_POSTINGS_IN_MEMORY, GroupedPostingPool
 from search_app.engine.termcounts import FieldTerms, field_terms
 
 #: Makes the writer of a full build, given the new index and a folder for temporary files.
@@ -49,9 +49,15 @@ class PassageWriter(SegmentWriter):
     """A Whoosh segment writer for a full build: whole-passage analysis, grouped postings,
     posting blocks written whole."""
 
-    def __init__(self, ix: Index, tempdir: Path, **options: Any) -> None:
+    def __init__(
+        self,
+        ix: Index,
+        tempdir: Path,
+        max_postings: int = MAX_POSTINGS_IN_MEMORY,
+        **options: Any,
+    ) -> None:
         super().__init__(ix, **options)
-        self.pool = GroupedPostingPool(tempdir)
+        self.pool = GroupedPostingPool(tempdir, max_postings)
         #: the length of each scored field of the document added last (Whoosh keeps only a
         #: one-byte approximation of it, and a total per segment)
         self.last_lengths: dict[str, int] = {}
