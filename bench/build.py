@@ -2,9 +2,10 @@
 
 The Linux kernel documentation (bench/scale.py's corpus) is written twice, as plain text with
 sidecars and as Markdown files (what most corpora are), cut to the same passage counts as the
-scale bench. Each build runs in its own process (its peak memory is that process's), alternating
-"before" (Whoosh's writer, a new Markdown converter per passage: the code before this bench) and
-"after" (the product as it is), each repeated; the median is reported. FTS5 builds the same
+scale bench. Each build runs in its own process (its peak memory is the largest of that process
+and its writer processes), in turn: "before" (Whoosh's writer, a new Markdown converter per
+passage: the code before this bench), "after, 1 process" and "after" with one writer process per
+core (the product as it is), each repeated; the median is reported. FTS5 builds the same
 paragraphs in the same run.
 
     python bench/build.py                          # 10k and 50k passages, both formats
@@ -41,26 +42,33 @@ def write_markdown_corpus(documents: list, folder: Path) -> None:
         path.write_text(f"---\n{front}\n---\n\n{text}", encoding="utf-8")
 
 
-def build_once(corpus: Path, index: Path, before: bool) -> None:
-    """Run one full build in this process: with the old writer and converter when ``before``."""
+#: code -> writer processes (0: the code before, in one process)
+CODES = {"before": 0, "after, 1 process": 1, "after": None}
+
+
+def build_once(corpus: Path, index: Path, code: str) -> None:
+    """Run one full build in this process, as ``code`` (a key of :data:`CODES`) builds."""
     from search_app.engine.indexing import build_index
     from search_app.engine.segments import PassageWriter, whoosh_writer
 
-    if before:
+    if code == "before":
         import markdown
 
         from search_app.corpus import rendering
 
         rendering._converter = lambda: markdown.Markdown(extensions=["tables", "fenced_code"])
-    build_index(corpus, index, full=True, new_writer=whoosh_writer if before else PassageWriter)
+        build_index(corpus, index, full=True, new_writer=whoosh_writer, workers=1)
+    else:
+        build_index(corpus, index, full=True, new_writer=PassageWriter, workers=CODES[code])
 
 
-def timed_build(corpus: Path, index: Path, before: bool) -> tuple[float, float]:
-    """Build in a child process; return its seconds and peak memory (MB)."""
+def timed_build(corpus: Path, index: Path, code: str) -> tuple[float, float]:
+    """Build in a child process; return its seconds and peak memory (MB: the largest of the
+    child and its writer processes, which run at the same time)."""
     shutil.rmtree(index, ignore_errors=True)
-    command = [sys.executable, __file__, "--child", str(corpus), str(index)]
+    command = [sys.executable, __file__, "--child", str(corpus), str(index), code]
     started = time.monotonic()
-    child = subprocess.Popen([*command, *(["--before"] if before else [])])
+    child = subprocess.Popen(command)
     _pid, status, usage = os.wait4(child.pid, 0)
     elapsed = time.monotonic() - started
     if status:
@@ -82,19 +90,19 @@ def measure(documents: list, workdir: Path, repeats: int) -> list[dict[str, obje
     for corpus_format, write in (("text", scale.write_corpus), ("markdown", write_markdown_corpus)):
         corpus = workdir / corpus_format
         write(documents, corpus)
-        runs: dict[bool, list[tuple[float, float]]] = {True: [], False: []}
+        runs: dict[str, list[tuple[float, float]]] = {code: [] for code in CODES}
         for _ in range(repeats):
-            for before in (True, False):
-                runs[before].append(timed_build(corpus, workdir / "index", before))
-        for before in (True, False):
-            seconds = statistics.median(s for s, _mb in runs[before])
+            for code in CODES:
+                runs[code].append(timed_build(corpus, workdir / "index", code))
+        for code in CODES:
+            seconds = statistics.median(s for s, _mb in runs[code])
             rows.append({
                 "passages": len(passages),
                 "format": corpus_format,
-                "code": "before" if before else "after",
+                "code": code,
                 "build s": round(seconds, 2),
-                "runs s": [round(s, 1) for s, _mb in runs[before]],
-                "peak MB": round(max(mb for _s, mb in runs[before])),
+                "runs s": [round(s, 1) for s, _mb in runs[code]],
+                "peak MB": round(max(mb for _s, mb in runs[code])),
                 "FTS5 s": round(fts5_s, 2),
                 "x FTS5": round(seconds / fts5_s, 1),
             })  # fmt: skip
@@ -107,11 +115,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sizes", default="10000,50000", help="passage counts, or 'all'")
     parser.add_argument("--repeats", type=int, default=3, help="builds of each kind")
     parser.add_argument("--smoke", action="store_true", help="tiny generated corpus")
-    parser.add_argument("--child", nargs=2, metavar=("CORPUS", "INDEX"), help=argparse.SUPPRESS)
-    parser.add_argument("--before", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        build_once(Path(args.child[0]), Path(args.child[1]), args.before)
+        build_once(Path(args.child[0]), Path(args.child[1]), args.child[2])
         return
     documents = scale.generated_docs() if args.smoke else scale.linux_docs()
     sizes = ["smoke"] if args.smoke else args.sizes.split(",")
