@@ -1,4 +1,4 @@
-"""The segment writer of full builds: Whoosh's files, written without its per-token machinery.
+"""The segment writer of builds and updates: Whoosh's files, without its per-token machinery.
 
 Whoosh's ``SegmentWriter`` analyses a field one token object at a time through a chain of
 generators, adds each posting to its pool with a call, and at the end hands every posting, one
@@ -46,8 +46,8 @@ def whoosh_writer(ix: Index, tempdir: Path) -> SegmentWriter:
 
 
 class PassageWriter(SegmentWriter):
-    """A Whoosh segment writer for a full build: whole-passage analysis, grouped postings,
-    posting blocks written whole."""
+    """A Whoosh segment writer: whole-passage analysis, grouped postings, posting blocks
+    written whole."""
 
     def __init__(
         self,

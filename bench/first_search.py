@@ -1,0 +1,93 @@
+"""First searches of new words, before and after the index is read ahead, in the same run.
+
+The corpus and the 60 seeded new words are bench/scale.py's. For each size the index is built
+once; then, in a fresh process each (nothing in memory), one search of `kernel` opens the index
+state and the new words are searched once each, as Python calls (no HTTP): "before" with
+Whoosh's spelling corrector stepping its automaton through the term file and nothing read ahead
+(the code before this bench), "after" as the product is. Alternated, repeated; each run's p50 and
+p95 are reported.
+
+    python bench/first_search.py                     # 10k and 50k passages
+    python bench/first_search.py --sizes all --repeats 1
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from bench import scale  # noqa: E402
+
+
+def run_once(index: Path, words: list[str], before: bool) -> dict[str, float]:
+    """In this process: open the index, search ``kernel``, then each new word once."""
+    from search_app.config import Settings
+    from search_app.engine import queries
+    from search_app.engine.readers import SearchIndex
+    from search_app.engine.searching import SearchRequest, search
+
+    index_state = SearchIndex(index, result_cache=0)
+    if before:
+        index_state.warm_on_open = False
+
+        def whooshs(_vocabulary, reader, fieldname, word):  # type: ignore[no-untyped-def]
+            found = reader.corrector(fieldname).suggest(word, limit=1, maxdist=2, prefix=1)
+            return found[0] if found else None
+
+        queries.closest = whooshs
+    settings = Settings()
+    started = time.perf_counter()
+    search(index_state, SearchRequest(q="kernel"), settings)
+    first = time.perf_counter() - started
+    times = []
+    for word in words:
+        started = time.perf_counter()
+        search(index_state, SearchRequest(q=word), settings)
+        times.append((time.perf_counter() - started) * 1000)
+    times.sort()
+    return {
+        "first search ms": round(first * 1000, 1),
+        "new word p50 ms": round(statistics.median(times), 1),
+        "new word p95 ms": round(times[int(len(times) * 0.95)], 1),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--sizes", default="10000,50000", help="passage counts, or 'all'")
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        index, words, code = args.child
+        print(json.dumps(run_once(Path(index), json.loads(words), code == "before")))
+        return
+    from search_app.engine.indexing import build_index
+
+    documents = scale.linux_docs()
+    for size in args.sizes.split(","):
+        chosen = documents if size == "all" else scale.subset(documents, int(size))
+        words = scale.new_words(chosen)
+        with tempfile.TemporaryDirectory(prefix="first-search-") as workdir:
+            scale.write_corpus(chosen, Path(workdir) / "corpus")
+            build_index(Path(workdir) / "corpus", Path(workdir) / "index")
+            for _ in range(args.repeats):
+                for code in ("before", "after"):
+                    command = [sys.executable, __file__, "--child"]
+                    command += [str(Path(workdir) / "index"), json.dumps(words), code]
+                    out = subprocess.run(command, check=True, capture_output=True, text=True)
+                    row = {"passages size": size, "code": code, **json.loads(out.stdout)}
+                    print(json.dumps(row), flush=True)
+
+
+if __name__ == "__main__":
+    main()
