@@ -64,6 +64,7 @@ class PassageWriter(SegmentWriter):
         self._terms: dict[str, FieldTerms | None] = {
             name: field_terms(field) for name, field in self.schema.items()
         }
+        self._last_indexed: dict[str, tuple[Any, list[Any]]] = {}
         self._plain = all(
             not field.vector and not field.separate_spelling() for field in self.schema
         )
@@ -93,7 +94,7 @@ class PassageWriter(SegmentWriter):
                 if terms is not None and isinstance(value, str):
                     postings = terms.postings(value)
                 else:
-                    postings = list(field.index(value))
+                    postings = self._indexed(fieldname, field, value)
                 if field.scorable:
                     length = lengths[fieldname] = sum(posting[1] for posting in postings)
                 add_postings(fieldname, docnum, postings)
@@ -103,6 +104,14 @@ class PassageWriter(SegmentWriter):
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _indexed(self, fieldname: str, field: Any, value: Any) -> list[Any]:
+        """Whoosh's postings of a field it analyses; a document's metadata (its id, source,
+        dates) repeats in each of its passages: analysed once."""
+        last = self._last_indexed.get(fieldname)
+        if last is None or last[0] != value or type(last[0]) is not type(value):
+            last = self._last_indexed[fieldname] = (value, list(field.index(value)))
+        return last[1]
 
     def _flush_segment(self) -> None:
         self.perdocwriter.close()

@@ -90,7 +90,8 @@ class FieldTerms:
         distinct term its bytes, frequency, weight and encoded posting value."""
         boost = self._boost
         if type(self._format) is Positions:
-            encode = self._format.encode
+            encode = self._format.encode  # a new value each time: the block's pickle must
+            # not refer back to an equal value it holds already, as Whoosh's does not
             return [
                 (term.encode("utf-8"), len(found), len(found) * boost, encode(found))
                 for term, found in self.positions(text).items()
