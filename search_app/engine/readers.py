@@ -14,7 +14,7 @@ import threading
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -202,8 +202,9 @@ class SearchIndex:
         finally:
             cached = getattr(self._local, "cached", None)
             self._local.cached = None
-            if cached is not None:
-                self._close(cached[1])  # this thread ends: its searcher's files with it
+            if cached is not None:  # this thread ends: its searcher's files with it
+                with suppress(Exception):  # already closed with the index
+                    self._close(cached[1])
 
     @contextmanager
     def searcher(self) -> Iterator[tuple[Generation, Searcher]]:
