@@ -25,6 +25,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -69,15 +70,16 @@ def timed_build(corpus: Path, index: Path, code: str) -> tuple[float, float]:
     command = [sys.executable, __file__, "--child", str(corpus), str(index), code]
     started = time.monotonic()
     child = subprocess.Popen(command)
-    _pid, status, usage = os.wait4(child.pid, 0)
+    _pid, status, usage = os.wait4(child.pid, 0)  # waited here, for the child's rusage
     elapsed = time.monotonic() - started
+    child.returncode = os.waitstatus_to_exitcode(status)
     if status:
         raise SystemExit(f"build failed: {command}")
     return elapsed, usage.ru_maxrss / 1024
 
 
-def measure(documents: list, workdir: Path, repeats: int) -> list[dict[str, object]]:
-    rows: list[dict[str, object]] = []
+def measure(documents: list, workdir: Path, repeats: int) -> list[dict[str, Any]]:
+    rows: list[dict[str, Any]] = []
     passages = [(s, t, p) for _n, s, t, text in documents for p in scale.paragraphs(text)]
     database = workdir / "fts5.db"
     fts5 = []
@@ -110,7 +112,7 @@ def measure(documents: list, workdir: Path, repeats: int) -> list[dict[str, obje
     return rows
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000", help="passage counts, or 'all'")
     parser.add_argument("--repeats", type=int, default=3, help="builds of each kind")
@@ -119,13 +121,15 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.child:
         build_once(Path(args.child[0]), Path(args.child[1]), args.child[2])
-        return
+        return []
     documents = scale.generated_docs() if args.smoke else scale.linux_docs()
     sizes = ["smoke"] if args.smoke else args.sizes.split(",")
+    rows = []
     for size in sizes:
         chosen = documents if size in ("all", "smoke") else scale.subset(documents, int(size))
         with tempfile.TemporaryDirectory(prefix="build-bench-") as workdir:
-            measure(chosen, Path(workdir), 1 if args.smoke else args.repeats)
+            rows += measure(chosen, Path(workdir), 1 if args.smoke else args.repeats)
+    return rows
 
 
 if __name__ == "__main__":

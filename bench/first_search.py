@@ -9,6 +9,7 @@ p95 are reported.
 
     python bench/first_search.py                     # 10k and 50k passages
     python bench/first_search.py --sizes all --repeats 1
+    python bench/first_search.py --smoke             # a tiny generated corpus
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -61,32 +63,36 @@ def run_once(index: Path, words: list[str], before: bool) -> dict[str, float]:
     }
 
 
-def main(argv: list[str] | None = None) -> None:
+def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="10000,50000", help="passage counts, or 'all'")
     parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--smoke", action="store_true", help="tiny generated corpus")
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
         index, words, code = args.child
         print(json.dumps(run_once(Path(index), json.loads(words), code == "before")))
-        return
+        return []
     from search_app.engine.indexing import build_index
 
-    documents = scale.linux_docs()
-    for size in args.sizes.split(","):
-        chosen = documents if size == "all" else scale.subset(documents, int(size))
+    documents = scale.generated_docs() if args.smoke else scale.linux_docs()
+    rows = []
+    for size in ["smoke"] if args.smoke else args.sizes.split(","):
+        chosen = documents if size in ("all", "smoke") else scale.subset(documents, int(size))
         words = scale.new_words(chosen)
         with tempfile.TemporaryDirectory(prefix="first-search-") as workdir:
             scale.write_corpus(chosen, Path(workdir) / "corpus")
             build_index(Path(workdir) / "corpus", Path(workdir) / "index")
-            for _ in range(args.repeats):
+            for _ in range(1 if args.smoke else args.repeats):
                 for code in ("before", "after"):
                     command = [sys.executable, __file__, "--child"]
                     command += [str(Path(workdir) / "index"), json.dumps(words), code]
                     out = subprocess.run(command, check=True, capture_output=True, text=True)
                     row = {"passages size": size, "code": code, **json.loads(out.stdout)}
                     print(json.dumps(row), flush=True)
+                    rows.append(row)
+    return rows
 
 
 if __name__ == "__main__":

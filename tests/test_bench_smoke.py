@@ -136,3 +136,23 @@ def test_ranking_benchmark_cross_validates_and_runs_the_slice_once(tmp_path: Pat
     )
     kept = json.loads(scores.read_text())
     assert {q for figures in kept.values() for q in figures} == {"q1", "q2", "1", "2"}
+
+
+def test_build_benchmark_smoke_run() -> None:
+    from bench import build
+
+    rows = build.main(["--smoke"])
+    assert [(row["format"], row["code"]) for row in rows] == [
+        (corpus_format, code)
+        for corpus_format in ("text", "markdown")
+        for code in ("before", "after, 1 process", "after")
+    ]
+    assert all(row["passages"] == 200 and row["build s"] > 0 for row in rows)
+
+
+def test_first_search_benchmark_smoke_run() -> None:
+    from bench import first_search
+
+    rows = first_search.main(["--smoke"])
+    assert [row["code"] for row in rows] == ["before", "after"]
+    assert all(row["new word p95 ms"] > 0 and row["first search ms"] > 0 for row in rows)
