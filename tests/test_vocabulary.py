@@ -126,3 +126,12 @@ def test_a_misspelt_word_gets_the_closest_frequent_word(search_index) -> None:
     assert page.total == 0 and page.suggestion == "commission"
     fuzzy = search(search_index, SearchRequest(q="comision~2"))
     assert fuzzy.total == 5
+
+
+def test_a_server_reads_ahead_before_it_serves(search_index) -> None:
+    search_index.warm_on_open = False  # only what read_ahead itself reads
+    search_index.read_ahead()
+    with search_index.searcher() as (_generation, searcher):
+        arrays = search_index.arrays(searcher)
+        assert set(arrays._vocabularies) == {"text_exact"}
+        assert "text" in arrays._lengths and "title" in arrays._lengths

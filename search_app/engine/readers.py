@@ -191,12 +191,20 @@ class SearchIndex:
                     threading.Thread(target=self._warm, name="warm-index", daemon=True).start()
             return arrays
 
+    def read_ahead(self) -> None:
+        """Read now, in this thread, what the first searches of the current index state need
+        (:meth:`IndexArrays.warm`): a server does before it serves.
+
+        :raises IndexUnavailable: when the index is missing or damaged.
+        """
+        with self.searcher() as (_generation, searcher):
+            self.arrays(searcher).warm(searcher)
+
     def _warm(self) -> None:
         """Read ahead, in a thread of its own, what the first searches of a new index state
         need (:meth:`IndexArrays.warm`), so that they do not wait for it."""
         try:
-            with self.searcher() as (_generation, searcher):
-                self.arrays(searcher).warm(searcher)
+            self.read_ahead()
         except Exception:  # noqa: BLE001 - only a head start: a search reads what it needs
             pass
         finally:

@@ -18,9 +18,12 @@ import sys
 import time
 import traceback
 from collections.abc import Callable
+from contextlib import suppress
 from typing import Any
 
 import waitress
+
+from search_app.engine.readers import IndexUnavailable
 
 MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
 MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
@@ -41,7 +44,8 @@ def own_name(host: str) -> str:
 
 
 def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> None:
-    """Serve ``app`` on ``host:port`` until stopped."""
+    """Serve ``app`` on ``host:port`` until stopped; each serving process first reads ahead
+    what the first searches need."""
     options = {
         "server_name": own_name(host),
         "threads": threads,
@@ -51,6 +55,7 @@ def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> Non
         "channel_timeout": 30,
     }
     if workers == 1:
+        _read_ahead(app)
         waitress.serve(app, host=host, port=port, **options)
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
@@ -58,7 +63,19 @@ def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> Non
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(1024)
-    _supervise(lambda: waitress.serve(app, sockets=[listener], **options), workers)
+
+    def run() -> None:
+        _read_ahead(app)  # in the worker: its files are its own
+        waitress.serve(app, sockets=[listener], **options)
+
+    _supervise(run, workers)
+
+
+def _read_ahead(app: Any) -> None:
+    """Read what the first searches need before the first request asks (a rare word's first
+    search waited 300 ms for it); an index that cannot be read is reported by the requests."""
+    with suppress(IndexUnavailable):
+        app.extensions["search_app.index"].read_ahead()
 
 
 def _start(run: Callable[[], None]) -> int:
