@@ -31,6 +31,7 @@ from search_app.engine.documentfields import (
     load_documents,
     manifest_entry,
 )
+from search_app.engine.lifetime import end_with_parent
 from search_app.engine.nameindex import document_forms
 from search_app.engine.postings import MAX_POSTINGS_IN_MEMORY
 from search_app.engine.segments import NewWriter, PassageWriter
@@ -125,7 +126,9 @@ def _written_in_parallel(
     :func:`_write_run` returns, in the order of the runs."""
     # spawned, not forked: a fork copies whatever the threads of this process held locked
     context = multiprocessing.get_context("spawn")
-    with ProcessPoolExecutor(len(runs), mp_context=context) as pool:
+    with ProcessPoolExecutor(
+        len(runs), mp_context=context, initializer=end_with_parent, initargs=(os.getpid(),)
+    ) as pool:
         futures = [
             pool.submit(_write_run, str(path), run, limits, finder, len(runs)) for run in runs
         ]

@@ -10,7 +10,6 @@ caches and rate-limit counts.
 
 from __future__ import annotations
 
-import ctypes
 import os
 import signal
 import socket
@@ -23,6 +22,7 @@ from typing import Any
 
 import waitress
 
+from search_app.engine.lifetime import end_with_parent
 from search_app.engine.readers import IndexUnavailable
 
 MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
@@ -31,7 +31,6 @@ MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
 #: many such deaths in a row the server stops instead of restarting them for ever.
 QUICK_DEATH_SECONDS = 5.0
 MAX_QUICK_DEATHS = 5
-_PR_SET_PDEATHSIG = 1
 
 
 def own_name(host: str) -> str:
@@ -89,9 +88,7 @@ def _start(run: Callable[[], None]) -> int:
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         signal.signal(signal.SIGINT, signal.SIG_DFL)
         signal.pthread_sigmask(signal.SIG_SETMASK, set())  # the parent blocked them to fork
-        _end_with_parent()
-        if os.getppid() != parent:  # it died before the line above
-            os._exit(0)
+        end_with_parent(parent)
         run()
     except BaseException:  # noqa: BLE001 - reported, then the worker ends
         traceback.print_exc()
@@ -99,16 +96,6 @@ def _start(run: Callable[[], None]) -> int:
     finally:
         sys.stderr.flush()
         os._exit(status)
-
-
-def _end_with_parent() -> None:
-    """Have the kernel send this process SIGTERM when its parent dies (Linux), so that killed
-    supervisors leave no worker holding the port."""
-    try:
-        libc = ctypes.CDLL(None, use_errno=True)
-        libc.prctl(_PR_SET_PDEATHSIG, signal.SIGTERM)
-    except (OSError, AttributeError):
-        pass  # not Linux: a killed parent leaves its workers, as with most servers
 
 
 def _supervise(run: Callable[[], None], workers: int) -> None:
