@@ -31,6 +31,7 @@ from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError, Problem
 from search_app.corpus.rendering import BIDI_CONTROLS, CONTROL_CHARACTERS, strip_bidi_controls
 from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.documents import part_of
 from search_app.engine.entities import register_counts, unmentioned
 from search_app.engine.exporting import batch_csv, batch_json
 from search_app.engine.generations import IndexBusyError, read_generation
@@ -235,14 +236,19 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
             f"Links in citations and downloads start with {own}: set "
             f"{env_name('public_url')} to the address your readers use"
         )
-    serving.serve(app, host, port, threads, workers)
+    serving.serve(app, host, port, threads, workers, settings.header_seconds)
 
 
 def _cli_link(
     doc_id: str, passage: int, q: str | None, exact: bool = False, public_url: str = ""
 ) -> str:
     """Link to a passage: absolute when the site's public address is set, else its path."""
-    query = {**({"q": q} if q else {}), **({"exact": 1} if exact and q else {})}
+    part = part_of(passage)  # past the first part of a long document, the part holding it
+    query = {
+        **({"q": q} if q else {}),
+        **({"exact": 1} if exact and q else {}),
+        **({"part": part} if part > 1 else {}),
+    }
     return f"{public_url}/doc/{quote(doc_id)}{'?' if query else ''}{urlencode(query)}#p-{passage}"
 
 

@@ -78,7 +78,7 @@ def random_queries(count: int) -> list[str]:
 def test_matches_and_scores_are_whooshs(index: SearchIndex, q: str, exact: bool) -> None:
     with index.searcher() as (_generation, searcher):
         assert len(searcher.reader().leaf_readers()) == 2 and searcher.reader().has_deletions()
-        query = cap_expansions(parse(q, exact=exact), searcher.reader()).query
+        query = cap_expansions(parse(q, exact=exact), index.arrays(searcher).words(searcher)).query
         found, partial = index.arrays(searcher).matches(searcher, query)
         theirs = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
     assert partial is False
@@ -91,7 +91,7 @@ def test_the_best_passages_per_document_are_whooshs_collapsed_list(
     index: SearchIndex, q: str
 ) -> None:
     with index.searcher() as (_generation, searcher):
-        query = cap_expansions(parse(q), searcher.reader()).query
+        query = cap_expansions(parse(q), index.arrays(searcher).words(searcher)).query
         arrays = index.arrays(searcher)
         found, _ = arrays.matches(searcher, query)
         for wanted in (1, 3, 10, 25, 60):

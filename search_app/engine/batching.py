@@ -128,7 +128,7 @@ def run_batch(
             continue
         request = replace(template, q=query, page=1, exact=exact, doc=None)
         try:
-            found = search(index, request, per_line)
+            found = search(index, request, per_line, deadline)
         except QueryError as error:
             results.append(LineResult(line.number, line.text, query, "error", reason=str(error)))
             continue

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import struct
 import threading
+import traceback
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, TypeVar
 
+import whoosh
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -28,6 +30,7 @@ from search_app.engine.generations import (
     MANIFEST,
     Generation,
     current_generation_name,
+    damaged_segment,
     describe_missing,
     read_generation,
 )
@@ -40,8 +43,24 @@ from search_app.names.spellings import NameLookup
 
 T = TypeVar("T")
 
-#: What reading a truncated or corrupted index file raises.
+#: What reading a truncated or corrupted index file raises; Whoosh's own code raises anything
+#: else too when it reads random bytes (KeyError, IndexError, UnicodeDecodeError, ...).
 DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+_READING_CODE = (
+    str(Path(whoosh.__file__).parent),
+    str(Path(__file__).with_name("postinglists.py")),
+)
+
+
+def is_damage(error: BaseException) -> bool:
+    """Tell whether ``error`` comes from reading damaged index files, rather than from a bug of
+    ours: one of :data:`DAMAGE`, or any error raised inside Whoosh's (or our) reading code."""
+    if isinstance(error, DAMAGE):
+        return True
+    if not isinstance(error, Exception) or isinstance(error, IndexUnavailable):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and frames[-1].filename.startswith(_READING_CODE)
 
 
 class IndexUnavailable(Exception):
@@ -71,6 +90,7 @@ class SearchIndex:
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
         self._arrays: OrderedDict[tuple[Any, ...], IndexArrays] = OrderedDict()
         self._arrays_lock = threading.Lock()
+        self._damaged: tuple[tuple[Any, ...] | None, str | None] = (None, None)
 
     @classmethod
     def from_settings(cls, settings: Settings) -> SearchIndex:
@@ -149,6 +169,14 @@ class SearchIndex:
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
                         " run `search-app index --full`."
                     ) from error
+                if self._damaged[0] != key:  # checked once per state of the index
+                    self._damaged = (key, damaged_segment(generation))
+                problem = self._damaged[1]
+                if problem is not None:
+                    raise IndexUnavailable(
+                        f"The index in {self.index_dir}/ is damaged ({problem}): "
+                        "run `search-app index --full`."
+                    )
                 listed = generation.variants
                 self._variants = NameLookup(
                     listed.lookup_table(stems),
@@ -202,7 +230,9 @@ class SearchIndex:
                 with self._lock:
                     self._open.append(cached[1])
             yield generation, cached[1]
-        except DAMAGE as error:
+        except Exception as error:
+            if not is_damage(error):
+                raise
             broken = getattr(self._local, "cached", None)
             self._local.cached = None
             if broken is not None:

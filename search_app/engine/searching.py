@@ -226,31 +226,47 @@ def parse_request(index: SearchIndex, request: SearchRequest, limits: Settings) 
     )
 
 
-def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAULTS) -> ResultPage:
+def search(
+    index: SearchIndex,
+    request: SearchRequest,
+    limits: Settings = DEFAULTS,
+    deadline: float | None = None,
+) -> ResultPage:
     """Run ``request`` and return one page of passages, a few at most per document; with
     ``within="document"``, one page of documents in which the words may be spread.
+
+    Every stage (listing the words of prefixes and fuzzy words, matching, the "any of these
+    words" offer, the spelling suggestion) shares one time budget: ``limits.search_seconds``
+    from now, or ``deadline`` (``time.monotonic()``) if it is sooner. A page cut short by it
+    is ``partial``.
 
     :raises QueryError: when the query or a parameter cannot be searched.
     :raises IndexUnavailable: when there is no usable index.
     """
     if request.within not in WITHIN:
         raise QueryError(f"within must be one of {', '.join(WITHIN)}, not {request.within!r}.")
+    budget = time.monotonic() + limits.search_seconds
+    deadline = budget if deadline is None else min(deadline, budget)
     if request.within == "document":
         # imported here: the document-wide search is built on this module's helpers
         from search_app.engine.spread import search_documents
 
-        return index.cached(request, limits, lambda: search_documents(index, request, limits))
-    return index.cached(request, limits, lambda: _search(index, request, limits))
+        return index.cached(
+            request, limits, lambda: search_documents(index, request, limits, deadline)
+        )
+    return index.cached(request, limits, lambda: _search(index, request, limits, deadline))
 
 
-def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
+def _search(
+    index: SearchIndex, request: SearchRequest, limits: Settings, deadline: float
+) -> ResultPage:
     parsed = parse_request(index, request, limits)
     page_size = limits.page_size
-    deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
         parsed, found, partial = _scored(index, searcher, parsed, request, limits, deadline)
         query = parsed.query
         arrays = index.arrays(searcher)
+        words = arrays.words(searcher)
         filter_query = passage_filter(request)
         # matches are counted by document: the facets follow from the documents' metadata
         per_doc = arrays.document_counts(found)
@@ -278,8 +294,10 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             seen.add(found_hit.doc_id)
         total = len(found.ids)
         any_words, any_total, suggestion = None, 0, None
-        if not partial:  # a search that ran out of time has no time left for offers
-            if total == 0 and len(parsed.plain_words) > 1:
+        # the offer and the suggestion only in the time left: past it the page is partial
+        if total == 0 and len(parsed.plain_words) > 1 and not partial:
+            partial = time.monotonic() > deadline
+            if not partial:
                 any_words = " OR ".join(parsed.plain_words)
                 offer = parse(
                     any_words,
@@ -288,9 +306,11 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                     max_length=10**6,
                     title_boost=limits.title_boost,
                 )
-                any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
-            if total < SUGGEST_BELOW:
-                suggestion = suggest(parsed, searcher.reader())
+                any_found, partial = arrays.matches(searcher, offer.query, filter_query, deadline)
+                any_total = 0 if partial else len(any_found.ids)
+        if total < SUGGEST_BELOW and not partial:
+            suggestion = suggest(parsed, searcher.reader(), words, deadline)
+            partial = time.monotonic() > deadline  # some words may not have been looked up
         facets = count_facets(arrays, searcher, found, generation)
         works = _works(hits, generation.documents)
     return ResultPage(
@@ -322,9 +342,10 @@ def _scored(
 ) -> tuple[ParsedQuery, Matches, bool]:
     """Match ``parsed`` (expansions capped) within the request's filters and score every
     passage, with its document's evidence when sorting by relevance; say if time ran out."""
-    parsed = cap_expansions(parsed, searcher.reader())
     arrays = index.arrays(searcher)
+    parsed = cap_expansions(parsed, arrays.words(searcher), deadline)
     found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
+    partial = partial or parsed.partial
     if request.sort == "relevance":
         weight = limits.document_weight
         found = with_document_evidence(arrays, searcher, parsed.query, found, weight)
