@@ -456,6 +456,7 @@ def test_the_batch_page_offers_the_corpus_sources_and_fits_a_phone(
     assert options == [
         "any",
         "<b>Bold</b> source",
+        "Archive",
         "Example Daily",
         "Field notes",
         "Test Rights Watch",
