@@ -39,10 +39,10 @@ from search_app.engine.documents import (
     stats,
 )
 from search_app.engine.exporting import FORMATS, export_csl, export_csv, export_json, export_ris
+from search_app.engine.facets import FACETS
 from search_app.engine.queries import QueryError
 from search_app.engine.result_json import result_as_dict
 from search_app.engine.searching import (
-    FACETS,
     ResultPage,
     SearchRequest,
     complete,
