@@ -35,10 +35,12 @@ import search_app.web  # noqa: E402, F401 (loaded now, not after minutes of work
 from search_app import create_app  # noqa: E402
 from search_app.config import Settings  # noqa: E402
 from search_app.engine.documents import PASSAGES_PER_PART  # noqa: E402
+from search_app.engine.expanding import cap_expansions, suggest  # noqa: E402
 from search_app.engine.indexing import build_index  # noqa: E402
-from search_app.engine.queries import cap_expansions, parse, suggest  # noqa: E402
+from search_app.engine.queries import parse  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402
-from search_app.engine.searching import SearchRequest, search  # noqa: E402
+from search_app.engine.results import SearchRequest  # noqa: E402
+from search_app.engine.searching import search  # noqa: E402
 
 FUZZY = "abcdef~2 bcdefg~2 cdefgh~2 defghi~2 efghij~2"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"

@@ -9,7 +9,8 @@ import pytest
 from search_app.engine.indexing import build_index
 from search_app.engine.queries import MAX_EXPANSIONS, QueryError, parse
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, complete, export, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import complete, export, search
 from search_app.names.spellings import NameLookup
 from tests.conftest import found, indexed, write_corpus
 

@@ -21,7 +21,8 @@ from search_app import create_app
 from search_app.engine.generations import CURRENT, GENERATION_PREFIX, index_lock
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import start_server, stop_server, write_corpus
 
 WORDS = ("prison commission family grave witness decree summer trial court record names "

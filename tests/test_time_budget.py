@@ -9,7 +9,8 @@ import pytest
 from search_app.config import Settings
 from search_app.engine.documents import get_document
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 
 NO_TIME = Settings(search_seconds=1e-9, result_cache=0)
 

@@ -13,11 +13,13 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.generations import read_generation
 from search_app.engine.indexing import build_index
-from search_app.engine.queries import cap_expansions, parse
+from search_app.engine.queries import parse
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import write_corpus
 
 WORDS = "prison prisoners execution executions commission tehran evin families graves death".split()

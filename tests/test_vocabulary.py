@@ -18,7 +18,8 @@ from whoosh.support.levenshtein import levenshtein
 from search_app.config import Settings
 from search_app.engine.queries import parse
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from search_app.engine.vocabulary import Vocabulary
 from tests.conftest import indexed
 

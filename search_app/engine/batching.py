@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from search_app.config import Settings
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import DEFAULTS, Hit, SearchRequest, search
+from search_app.engine.results import Hit, SearchRequest
+from search_app.engine.searching import DEFAULTS, search
 
 #: A word of a name: letters and digits, with inner apostrophes (``Ra'isi``).
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")

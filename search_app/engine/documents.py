@@ -20,9 +20,10 @@ from whoosh import query as wq
 from search_app.config import Settings
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
 from search_app.engine.entities import NameLinker
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.facets import FacetValue
 from search_app.engine.highlighting import Highlighter
-from search_app.engine.queries import ParsedQuery, cap_expansions, parse
+from search_app.engine.queries import ParsedQuery, parse
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import DEFAULTS
 

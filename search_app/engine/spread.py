@@ -18,15 +18,14 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.facets import count_facets
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.matching import Matches
-from search_app.engine.queries import QueryError, cap_expansions
+from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
+from search_app.engine.results import Hit, ResultPage, SearchRequest
 from search_app.engine.searching import (
-    Hit,
-    ResultPage,
-    SearchRequest,
     date_order,
     hit_from_fields,
     marked_query,

@@ -14,7 +14,7 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 from flask import g, url_for
 
 from search_app.engine.documents import part_of
-from search_app.engine.searching import SearchRequest
+from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
 

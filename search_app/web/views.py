@@ -42,13 +42,8 @@ from search_app.engine.exporting import FORMATS, export_csl, export_csv, export_
 from search_app.engine.facets import FACETS
 from search_app.engine.queries import QueryError
 from search_app.engine.result_json import result_as_dict
-from search_app.engine.searching import (
-    ResultPage,
-    SearchRequest,
-    complete,
-    export,
-    search,
-)
+from search_app.engine.results import ResultPage, SearchRequest
+from search_app.engine.searching import complete, export, search
 from search_app.engine.spellingviews import spellings_of
 from search_app.engine.wording import counted, matches_line
 from search_app.web.lanes import heavy_lane, is_heavy
