@@ -32,7 +32,8 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from search_app.config import Settings  # noqa: E402
 from search_app.engine.indexing import build_index  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402
-from search_app.engine.searching import SearchRequest, search  # noqa: E402
+from search_app.engine.results import SearchRequest  # noqa: E402
+from search_app.engine.searching import search  # noqa: E402
 
 VERBOSE = "--verbose" in sys.argv
 DATA = Path(__file__).resolve().parent.parent.parent / "shared/data"

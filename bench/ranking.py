@@ -52,7 +52,8 @@ from search_app.config import Settings  # noqa: E402
 from search_app.engine.analysis import STEMMED  # noqa: E402
 from search_app.engine.ranking import weighting  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402
-from search_app.engine.searching import SearchRequest, best_documents, search  # noqa: E402
+from search_app.engine.results import SearchRequest  # noqa: E402
+from search_app.engine.searching import best_documents, search  # noqa: E402
 
 #: The Cranfield queries kept out of every tuning run: their number's last digit.
 SLICE_DIGITS = ("3", "6", "9")

@@ -34,7 +34,8 @@ from bench.metrics import mean, ndcg_at, recall_at  # noqa: E402
 from search_app.config import Settings  # noqa: E402
 from search_app.engine.ranking import weighting  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402
-from search_app.engine.searching import SearchRequest, best_documents  # noqa: E402
+from search_app.engine.results import SearchRequest  # noqa: E402
+from search_app.engine.searching import best_documents  # noqa: E402
 
 DATA = ROOT.parent / "shared" / "data"
 

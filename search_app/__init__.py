@@ -20,6 +20,8 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     ``config`` may hold any setting of :class:`search_app.config.Settings` in upper case
     (``CORPUS_DIR``, ``INDEX_DIR``, ``PAGE_SIZE``, ...); the rest comes from ``SEARCH_APP_*``.
     """
+    import threading
+
     from flask import Flask
 
     from search_app.config import Settings, load_settings
@@ -36,6 +38,7 @@ def create_app(config: dict[str, Any] | None = None) -> Flask:
     app.config.from_mapping(config)
     app.extensions["search_app.settings"] = settings
     app.extensions["search_app.index"] = SearchIndex.from_settings(settings)
+    app.extensions["search_app.heavy_lanes"] = threading.BoundedSemaphore(settings.heavy_requests)
     if settings.rate_limit:
         app.extensions["search_app.limiter"] = RateLimiter(settings.rate_limit)
     app.config.setdefault("MAX_CONTENT_LENGTH", 16 * 1024)  # GET only: no large bodies

@@ -5,16 +5,13 @@ a flag wins). Problems go to standard error with the file and the reason; summar
 standard output as one line.
 
 Titles, passages and file names come from untrusted files: everything printed goes through
-:func:`terminal_safe`, so a terminal never obeys an escape sequence hidden in them (a screen clear,
-a window title, a clipboard write); what must be one line (a name, a problem) is :func:`one_line`.
+:mod:`search_app.terminal`, so a terminal never obeys an escape sequence hidden in them.
 """
 
 from __future__ import annotations
 
-import html
 import json
 import logging
-import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
@@ -28,9 +25,9 @@ import click
 from search_app.config import Settings, env_name, load_settings
 from search_app.corpus.intake import IntakeError, add_file
 from search_app.corpus.loading import load_corpus
-from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError, Problem
-from search_app.corpus.rendering import BIDI_CONTROLS, CONTROL_CHARACTERS, strip_bidi_controls
+from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError
 from search_app.engine.batching import read_lines, run_batch
+from search_app.engine.documents import part_of
 from search_app.engine.entities import register_counts, unmentioned
 from search_app.engine.exporting import batch_csv, batch_json
 from search_app.engine.generations import IndexBusyError, read_generation
@@ -38,48 +35,21 @@ from search_app.engine.indexing import IndexReport, StrictModeError, build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import IndexUnavailable, SearchIndex
 from search_app.engine.result_json import result_as_dict
-from search_app.engine.searching import SearchRequest, parse_year, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import parse_year, search
 from search_app.engine.wording import matches_line
 from search_app.names.register import REGISTER_FILE, load_register
 from search_app.names.variants import covered_by_keys, load_variants
-
-_SHORT_ESCAPES = {"\n": "\\n", "\r": "\\r", "\t": "\\t"}
-#: What a terminal would obey rather than show, but for the line breaks and tabs of the layout.
-_OBEYED = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-#: What a terminal may obey that JSON leaves raw (JSON escapes the C0 controls itself).
-_JSON_RAW = re.compile(f"[\x7f-\x9f]|{BIDI_CONTROLS.pattern}")
-
-
-def _visible(match: re.Match[str]) -> str:
-    return _SHORT_ESCAPES.get(match.group()) or f"\\x{ord(match.group()):02x}"
-
-
-def terminal_safe(text: str) -> str:
-    """Show control characters as visible escapes (``\\x1b``) and drop bidi controls, as the web
-    pages do; keep line breaks and tabs."""
-    return _OBEYED.sub(_visible, strip_bidi_controls(text))
-
-
-def one_line(text: str) -> str:
-    """Like :func:`terminal_safe`, with line breaks shown as ``\\n``: for names and problems."""
-    return CONTROL_CHARACTERS.sub(_visible, strip_bidi_controls(text))
-
-
-def json_safe(text: str) -> str:
-    """Escape, the JSON way, what a terminal would obey in JSON text: the data stays exact."""
-    return _JSON_RAW.sub(lambda match: f"\\u{ord(match.group()):04x}", text)
-
-
-def echo(message: str, err: bool = False) -> None:
-    """Print ``message`` as :func:`terminal_safe` makes it."""
-    click.echo(terminal_safe(message), err=err)
-
-
-class CommandError(click.ClickException):
-    """A command failed; its one-line message, terminal-safe, says what to do."""
-
-    def format_message(self) -> str:
-        return one_line(self.message)
+from search_app.terminal import (
+    CommandError,
+    TerminalProgress,
+    echo,
+    highlight_text,
+    json_safe,
+    one_line,
+    print_problems,
+    summary_line,
+)
 
 
 def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
@@ -110,53 +80,6 @@ def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
     return wrapper
 
 
-def _print_problems(problems: list[Problem]) -> None:
-    for problem in problems:
-        echo(f"{one_line(problem.path)}: {one_line(problem.reason)}", err=True)
-
-
-def summary_line(report: IndexReport) -> str:
-    """Describe an index run in one line."""
-    if report.full:
-        head = f"Built index {report.generation}"
-    elif report.wrote:
-        head = f"Updated index {report.generation}"
-    else:
-        head = f"Index {report.generation} is up to date"
-    problems = len(report.problems)
-    skipped = f"; {problems} file{'' if problems == 1 else 's'} skipped" if problems else ""
-    return (
-        f"{head}: {report.documents} documents, {report.passages} passages "
-        f"({report.added} added, {report.changed} changed, {report.removed} removed, "
-        f"{report.unchanged} unchanged){skipped}"
-    )
-
-
-class TerminalProgress:
-    """A progress bar on standard error for long runs on a terminal; silent otherwise."""
-
-    def __init__(self, minimum: int = 20) -> None:
-        self.minimum = minimum
-        self.bar: Any = None
-        self.shown = 0
-
-    def __call__(self, done: int, total: int) -> None:
-        if self.bar is None:
-            if total < self.minimum or not sys.stderr.isatty():
-                return
-            self.bar = click.progressbar(length=total, label="Reading files", file=sys.stderr)
-            self.bar.__enter__()
-        self.bar.update(done - self.shown)
-        self.shown = done
-        if done >= total:
-            self.close()
-
-    def close(self) -> None:
-        if self.bar is not None:
-            self.bar.__exit__(None, None, None)
-            self.bar = None
-
-
 def run_index(settings: Settings, full: bool = False, strict: bool = False) -> IndexReport:
     """Build or update the index, printing problems and the summary line."""
     progress = TerminalProgress()
@@ -170,7 +93,7 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
             progress=progress,
         )
     except StrictModeError as error:
-        _print_problems(error.problems)
+        print_problems(error.problems)
         raise CommandError(f"{error} (--strict): fix the files above") from None
     except (IndexBusyError, DocumentError) as error:
         raise CommandError(str(error)) from None
@@ -178,7 +101,7 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
         progress.close()
     if report.reason:
         echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
-    _print_problems(report.problems)
+    print_problems(report.problems)
     echo(summary_line(report))
     return report
 
@@ -235,32 +158,20 @@ def serve(settings: Settings, host: str, port: int, threads: int, workers: int) 
             f"Links in citations and downloads start with {own}: set "
             f"{env_name('public_url')} to the address your readers use"
         )
-    serving.serve(app, host, port, threads, workers)
+    serving.serve(app, host, port, threads, workers, settings.header_seconds)
 
 
 def _cli_link(
     doc_id: str, passage: int, q: str | None, exact: bool = False, public_url: str = ""
 ) -> str:
     """Link to a passage: absolute when the site's public address is set, else its path."""
-    query = {**({"q": q} if q else {}), **({"exact": 1} if exact and q else {})}
+    part = part_of(passage)  # past the first part of a long document, the part holding it
+    query = {
+        **({"q": q} if q else {}),
+        **({"exact": 1} if exact and q else {}),
+        **({"part": part} if part > 1 else {}),
+    }
     return f"{public_url}/doc/{quote(doc_id)}{'?' if query else ''}{urlencode(query)}#p-{passage}"
-
-
-_MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
-
-
-def _terminal_text(highlight: str) -> str:
-    """Turn a highlight into terminal-safe text with the marked words in bold (the only escape
-    sequences printed; ``click.echo`` drops them off a terminal)."""
-    out: list[str] = []
-    position = 0
-    for match in _MARK.finditer(highlight):
-        out.append(terminal_safe(html.unescape(highlight[position : match.start()])))
-        word = terminal_safe(html.unescape(match.group(1)))
-        out.append(click.style(word, bold=True, underline=True))
-        position = match.end()
-    out.append(terminal_safe(html.unescape(highlight[position:])))
-    return "".join(out)
 
 
 @main.command("search")
@@ -295,7 +206,7 @@ def search_command(settings: Settings, query: str, limit: int, exact: bool, as_j
         parts = (hit.source, hit.title, hit.date, f"p. {hit.page}" if hit.page else None)
         label = one_line(" · ".join(part for part in parts if part))
         echo(f"\n{number}. {label}\n   {link(hit.doc_id, hit.passage, query)}")
-        click.echo("   " + _terminal_text(hit.highlight).replace("\n", "\n   "))  # made safe
+        click.echo("   " + highlight_text(hit.highlight).replace("\n", "\n   "))  # made safe
 
 
 @main.command()
@@ -411,7 +322,7 @@ def check(settings: Settings) -> None:
     problems = sorted(
         [*corpus.problems, *variant_problems, *register_problems], key=lambda p: p.path
     )
-    _print_problems(problems)
+    print_problems(problems)
     for entry in unmentioned(register, corpus.documents):
         click.echo(
             f"warning: {REGISTER_FILE}: {entry.name} ({entry.slug}) is named in no document: "

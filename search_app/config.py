@@ -55,8 +55,14 @@ class Settings:
     max_seconds_per_file: int = 60
     #: a search stops after this many seconds and shows what it found, marked partial
     search_seconds: float = 5.0
-    #: searches and downloads a client may make per minute (a download counts as 10); 0: no limit
+    #: searches and downloads a client may make per minute (a download counts as 10, and every
+    #: tenth of a second of work past the first costs one more); 0: no limit
     rate_limit: int = 120
+    #: heavy requests (prefixes, fuzzy words, phrases, downloads, batches) running at once in one
+    #: server process; past it they get 503 and Retry-After, and the other threads stay free
+    heavy_requests: int = 2
+    #: seconds a client has to send a request's line and headers (slow clients are cut off)
+    header_seconds: float = 10.0
     #: 1: access logs show the query string; 0: only the path (queries can be sensitive)
     log_queries: int = 1
     #: most lines in one batch search, and the longest it may run (then the rest is not searched)

@@ -21,7 +21,8 @@ from search_app import create_app
 from search_app.config import Settings
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 
 REPO = Path(__file__).resolve().parent.parent
 

@@ -18,7 +18,7 @@ from search_app.config import Settings
 from search_app.engine.batching import name_query, read_lines, run_batch
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest
+from search_app.engine.results import SearchRequest
 from tests.conftest import REPO, write_corpus
 from tests.test_queries import CORPUS
 

@@ -138,6 +138,16 @@ def test_ranking_benchmark_cross_validates_and_runs_the_slice_once(tmp_path: Pat
     assert {q for figures in kept.values() for q in figures} == {"q1", "q2", "1", "2"}
 
 
+def test_heavy_requests_benchmark_smoke_run(capsys) -> None:
+    from bench import heavy
+
+    results = heavy.main(["--words", "2000", "--passages", "450"])
+    assert results["fuzzy words found (same both ways)"][1] is True
+    assert results["suggested words that agree (of 61)"] == 61
+    assert results["fuzzy query partial"] is False
+    assert json.loads(capsys.readouterr().out)["words"] == 2000
+
+
 def test_build_benchmark_smoke_run() -> None:
     from bench import build
 

@@ -40,6 +40,8 @@ def live(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         "- name: Tehran\n  kind: place\n",
         encoding="utf-8",
     )
+    entries = "\n\n".join(f"Ledger entry {n} of the archive." for n in range(1, 451))
+    (corpus / "ledger.md").write_text(f"---\ntitle: Ledger\nsource: Archive\n---\n\n{entries}\n")
     running = start_server(corpus, root / "index")
     yield running
     stop_server(running)
@@ -287,6 +289,19 @@ def test_copy_citation_button(live: Server, browser: Browser) -> None:
     context.close()
 
 
+def test_an_old_passage_link_lands_on_its_passage_in_a_long_document(
+    live: Server, page: Page
+) -> None:
+    # links pasted before documents came in parts have no part: the script moves to it
+    page.goto(live.url + "/doc/ledger?q=entry#p-450")
+    page.wait_for_url("**/doc/ledger?q=entry&part=3#p-450")
+    expect(page.locator("#p-450")).to_be_in_viewport()
+    expect(page.locator("#p-450 mark")).to_have_text(["entry"])
+    page.goto(live.url + "/doc/ledger#p-201")
+    page.wait_for_url("**/doc/ledger?part=2#p-201")
+    expect(page.locator("#p-201")).to_be_in_viewport()
+
+
 def test_everything_works_without_javascript(live: Server, browser: Browser) -> None:
     context = browser.new_context(java_script_enabled=False)
     tab = context.new_page()
@@ -441,6 +456,7 @@ def test_the_batch_page_offers_the_corpus_sources_and_fits_a_phone(
     assert options == [
         "any",
         "<b>Bold</b> source",
+        "Archive",
         "Example Daily",
         "Field notes",
         "Test Rights Watch",

@@ -19,7 +19,8 @@ from search_app.engine.analysis import exact_word_list
 from search_app.engine.indexing import build_index
 from search_app.engine.mentioning import mention_finder, named_in
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, export, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import export, search
 from search_app.names.mentions import Mention, MentionFinder
 from search_app.names.register import REGISTER_FILE, Register, load_register, parse_register
 from tests.conftest import write_corpus

@@ -14,7 +14,8 @@ from search_app import create_app
 from search_app.engine.indexing import build_index
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import write_corpus
 
 PARAMETERS = ["q", "page", "source", "source_type", "language", "from", "to", "doc", "sort",

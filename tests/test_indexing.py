@@ -15,8 +15,9 @@ from search_app.engine.generations import (
 )
 from search_app.engine.indexing import StrictModeError, build_index
 from search_app.engine.readers import IndexUnavailable, SearchIndex
+from search_app.engine.results import SearchRequest
 from search_app.engine.schema import SCHEMA_VERSION
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.searching import search
 
 
 def hits(index: SearchIndex, q: str) -> list[str]:

@@ -10,14 +10,16 @@ import pytest
 from click.testing import CliRunner
 
 from search_app import create_app
-from search_app.cli import TerminalProgress, main
+from search_app.cli import main
 from search_app.config import Settings
 from search_app.corpus.intake import IntakeError, add_file
 from search_app.corpus.loading import load_corpus
 from search_app.engine.documents import get_document
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
+from search_app.terminal import TerminalProgress
 from tests.conftest import write_corpus
 from tests.documents import SAVED_PAGE, make_pdf, make_scanned_pdf
 

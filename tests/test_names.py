@@ -7,7 +7,8 @@ from pathlib import Path
 import pytest
 
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from search_app.names.keys import name_keys, same_name
 from search_app.names.spellings import name_forms
 from tests.conftest import indexed

@@ -13,7 +13,8 @@ from search_app.corpus.solar_calendar import nowruz, parse_year_span, solar_labe
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import REPO, found, indexed
 
 ZWNJ = "\u200c"

@@ -12,7 +12,8 @@ from search_app.engine.indexing import build_index
 from search_app.engine.queries import parse, query_words
 from search_app.engine.ranking import document_scores, weighting
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, best_documents, export, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import best_documents, export, search
 from tests.conftest import write_corpus
 
 SURVEY = [

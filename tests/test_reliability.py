@@ -17,10 +17,12 @@ from pathlib import Path
 
 import pytest
 
+from search_app import create_app
 from search_app.engine.generations import CURRENT, GENERATION_PREFIX, index_lock
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import start_server, stop_server, write_corpus
 
 WORDS = ("prison commission family grave witness decree summer trial court record names "
@@ -60,7 +62,8 @@ def generations(index: Path) -> set[str]:
 
 def test_rebuilds_under_load_lose_no_request(tmp_path: Path) -> None:
     corpus = big_corpus(tmp_path / "corpus", documents=80)
-    server = start_server(corpus, tmp_path / "index", rate_limit="0")
+    # three clients, each sending phrases and prefixes too: every one of them runs (no 503)
+    server = start_server(corpus, tmp_path / "index", rate_limit="0", heavy_requests="3")
     first = json.loads(get(server.url + "/healthz")[1])["generation"]
     failures: list[tuple[int, str]] = []
     served = [0]
@@ -182,3 +185,69 @@ def test_a_damaged_index_says_which_command_fixes_it(tmp_path: Path, suffix: str
         assert get(server.url + "/search?q=commission")[0] == 200
     finally:
         stop_server(server)
+
+
+def _damage(generation: Path, kind: str) -> None:
+    [segment] = [p for p in generation.iterdir() if p.suffix == ".seg"]
+    data = segment.read_bytes()
+    manifest = generation / "manifest.json"
+    if kind == "truncated segment":
+        segment.write_bytes(data[: len(data) // 2])
+    elif kind == "deleted segment":
+        segment.unlink()
+    elif kind.startswith("random bytes"):  # at the start, middle and end of the file
+        at = {"random bytes at the start": 0, "random bytes in the middle": len(data) // 2}.get(
+            kind, len(data) - 64
+        )
+        noise = random.Random(kind).randbytes(64)
+        segment.write_bytes(data[:at] + noise + data[at + 64 :])
+    elif kind == "manifest is a list":
+        manifest.write_text("[1, 2]")
+    elif kind == "documents are a list":
+        loaded = json.loads(manifest.read_text())
+        manifest.write_text(json.dumps({**loaded, "documents": [1]}))
+    elif kind == "an entry without its title":
+        loaded = json.loads(manifest.read_text())
+        loaded["documents"]["hostile"]["title"] = None
+        manifest.write_text(json.dumps(loaded))
+    elif kind == "an entry's field lengths are not numbers":
+        loaded = json.loads(manifest.read_text())
+        loaded["documents"]["hostile"]["lengths"]["text"] = "many"
+        manifest.write_text(json.dumps(loaded))
+
+
+DAMAGES = [
+    "truncated segment",
+    "deleted segment",
+    "random bytes at the start",
+    "random bytes in the middle",
+    "random bytes at the end",
+    "manifest is a list",
+    "documents are a list",
+    "an entry without its title",
+    "an entry's field lengths are not numbers",
+]
+
+
+@pytest.mark.parametrize("kind", DAMAGES)
+def test_every_page_of_a_damaged_index_is_503_naming_the_fix(tmp_path: Path, kind: str) -> None:
+    # review finding: random bytes gave "ok" on /healthz and 500s on pages, a manifest of the
+    # wrong shape 500s everywhere
+    corpus = write_corpus(tmp_path / "corpus")
+    index = tmp_path / "index"
+    _damage(index / build_index(corpus, index).generation, kind)
+    client = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": index}).test_client()
+    urls = [
+        "/healthz", "/", "/search?q=commission", "/search?q=famil*", "/api/search?q=graves",
+        "/doc/reports/commission?q=commission", "/api/doc/notes/plain", "/file/notes/plain",
+        "/api/suggest?q=comm", "/batch?names=commission",
+    ]  # fmt: skip
+    for url in urls:
+        response = client.get(url)
+        assert response.status_code == 503, (url, response.status_code)
+        body = response.get_data(as_text=True)
+        assert "run `search-app index --full`." in body and "Traceback" not in body
+    build_index(corpus, index, full=True)  # what the message says to run
+    for url in urls:
+        with client.get(url) as response:
+            assert response.status_code == 200, url

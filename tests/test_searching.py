@@ -4,10 +4,12 @@ import pytest
 
 from search_app.config import Settings
 from search_app.engine.documents import get_document, overview
+from search_app.engine.facets import FacetValue
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.indexing import build_index
 from search_app.engine.queries import QueryError, parse
-from search_app.engine.searching import FacetValue, SearchIndex, SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import SearchIndex, search
 from tests.conftest import write_corpus
 
 

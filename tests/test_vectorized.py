@@ -13,11 +13,13 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.generations import read_generation
 from search_app.engine.indexing import build_index
-from search_app.engine.queries import cap_expansions, parse
+from search_app.engine.queries import parse
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from tests.conftest import write_corpus
 
 WORDS = "prison prisoners execution executions commission tehran evin families graves death".split()
@@ -78,7 +80,7 @@ def random_queries(count: int) -> list[str]:
 def test_matches_and_scores_are_whooshs(index: SearchIndex, q: str, exact: bool) -> None:
     with index.searcher() as (_generation, searcher):
         assert len(searcher.reader().leaf_readers()) == 2 and searcher.reader().has_deletions()
-        query = cap_expansions(parse(q, exact=exact), searcher.reader()).query
+        query = cap_expansions(parse(q, exact=exact), index.arrays(searcher).words(searcher)).query
         found, partial = index.arrays(searcher).matches(searcher, query)
         theirs = {hit.docnum: hit.score for hit in searcher.search(query, limit=None)}
     assert partial is False
@@ -91,7 +93,7 @@ def test_the_best_passages_per_document_are_whooshs_in_document_order(
     index: SearchIndex, q: str
 ) -> None:
     with index.searcher() as (_generation, searcher):
-        query = cap_expansions(parse(q), searcher.reader()).query
+        query = cap_expansions(parse(q), index.arrays(searcher).words(searcher)).query
         arrays = index.arrays(searcher)
         found, _ = arrays.matches(searcher, query)
         # Whoosh's matches and scores, ties by document id and passage (not in index order,

@@ -14,7 +14,7 @@ from flask import url_for
 
 from search_app import create_app
 from search_app.engine.indexing import build_index
-from search_app.engine.searching import SearchRequest
+from search_app.engine.results import SearchRequest
 from search_app.web.links import entity_href, entity_link, facet_link, search_url
 from search_app.web.params import canonical_args
 from tests.conftest import write_corpus

@@ -10,6 +10,7 @@ best passages per document, date orders) from the same array of matches.
 
 from __future__ import annotations
 
+import functools
 import math
 import threading
 from collections import OrderedDict
@@ -31,7 +32,6 @@ from search_app.engine.postinglists import (
     segment_postings,
     values_of,
 )
-from search_app.engine.schema import QUERY_FIELDS, SPELLING_FIELD
 from search_app.engine.vocabulary import Vocabulary
 
 
@@ -63,6 +63,8 @@ class Mentions:
 
 #: Posting entries kept in memory per index state (16 bytes each).
 MAX_CACHED_POSTINGS = 4_000_000
+#: Documents whose passage numbers are kept per index state.
+DOCUMENTS_KEPT = 256
 
 
 class IndexArrays:
@@ -97,9 +99,46 @@ class IndexArrays:
         self._date_orders: dict[str, np.ndarray] = {}
         self._mentions: Mentions | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
-        self._vocabulary_lock = threading.Lock()  # one thread reads a vocabulary, others wait
+        self._documents: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._vocabulary_lock = threading.Lock()
 
     # -- per-field and per-term arrays -------------------------------------------------------
+
+    def words(self, searcher: Searcher) -> Callable[[str], Vocabulary]:
+        """Return the field name -> :class:`Vocabulary` lookup that query expansion uses."""
+        return functools.partial(self.vocabulary, searcher)
+
+    def document_passages(self, searcher: Searcher, doc_id: str) -> tuple[np.ndarray, np.ndarray]:
+        """Return a document's passages (ascending) and the number of each, kept for the most
+        recent documents: a long document's parts are then read without its other passages.
+
+        (A document's passages need not be neighbours in the index: a build in several
+        processes may put them in different segments.)
+        """
+        with self._lock:
+            found = self._documents.get(doc_id)
+            if found is not None:
+                self._documents.move_to_end(doc_id)
+                return found
+        ids = np.sort(np.fromiter(searcher.docs_for_query(wq.Term("doc_id", doc_id)), np.int64))
+        numbers = np.fromiter(
+            (searcher.stored_fields(n)["number"] for n in ids.tolist()), np.int64, len(ids)
+        )
+        with self._lock:
+            self._documents[doc_id] = (ids, numbers)
+            while len(self._documents) > DOCUMENTS_KEPT:
+                self._documents.popitem(last=False)
+        return ids, numbers
+
+    def vocabulary(self, searcher: Searcher, fieldname: str) -> Vocabulary:
+        """Return the words of ``fieldname``, indexed for prefix and fuzzy lookups (built by the
+        first thread that needs them; the others wait for it)."""
+        with self._vocabulary_lock:
+            words = self._vocabularies.get(fieldname)
+            if words is None:
+                words = Vocabulary.of(searcher.reader(), fieldname)
+                self._vocabularies[fieldname] = words
+            return words
 
     def field_lengths(self, searcher: Searcher, fieldname: str) -> np.ndarray:
         """Return every passage's length in ``fieldname``, as Whoosh's scorer reads it."""
@@ -148,27 +187,6 @@ class IndexArrays:
             with self._lock:
                 self._document_lengths[fieldname] = found
         return found
-
-    def vocabulary(self, searcher: Searcher, fieldname: str) -> Vocabulary:
-        """Return the sorted words of a field, read once per index state."""
-        with self._vocabulary_lock:
-            found = self._vocabularies.get(fieldname)
-            if found is None:
-                found = self._vocabularies[fieldname] = Vocabulary(searcher.reader(), fieldname)
-            return found
-
-    def vocabulary_of(self, searcher: Searcher) -> Callable[[str], Vocabulary]:
-        """Return the :meth:`vocabulary` of a field, by name, read through ``searcher``."""
-        return lambda fieldname: self.vocabulary(searcher, fieldname)
-
-    def warm(self, searcher: Searcher) -> None:
-        """Read ahead what the first searches need: the lengths of the fields a query searches
-        and the words spelling suggestions come from (reading those took a rare word's first
-        search 300 ms)."""
-        for fieldname in QUERY_FIELDS:
-            if searcher.schema[fieldname].scorable:
-                self.field_lengths(searcher, fieldname)
-        self.vocabulary(searcher, SPELLING_FIELD)
 
     def postings(
         self, searcher: Searcher, fieldname: str, text: str

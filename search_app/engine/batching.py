@@ -19,7 +19,8 @@ from dataclasses import dataclass, field, replace
 from search_app.config import Settings
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import DEFAULTS, Hit, SearchRequest, search
+from search_app.engine.results import Hit, SearchRequest
+from search_app.engine.searching import DEFAULTS, search
 
 #: A word of a name: letters and digits, with inner apostrophes (``Ra'isi``).
 _WORD = re.compile(r"\w+(?:['’ʼ]\w+)*")
@@ -128,7 +129,7 @@ def run_batch(
             continue
         request = replace(template, q=query, page=1, exact=exact, doc=None)
         try:
-            found = search(index, request, per_line)
+            found = search(index, request, per_line, deadline)
         except QueryError as error:
             results.append(LineResult(line.number, line.text, query, "error", reason=str(error)))
             continue

@@ -6,21 +6,24 @@ its passage numbers always agree with the search results that link to it.
 
 from __future__ import annotations
 
+import math
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
 from search_app.engine.entities import NameLinker
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.facets import FacetValue
 from search_app.engine.highlighting import Highlighter
-from search_app.engine.queries import cap_expansions, parse
+from search_app.engine.queries import ParsedQuery, parse
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import DEFAULTS
 
@@ -54,9 +57,22 @@ def _summary(doc_id: str, entry: dict[str, Any]) -> DocumentSummary:
     )
 
 
+#: Passages shown on one page of a long document. Links to passage ``n`` carry the part that
+#: holds it, ``(n - 1) // PASSAGES_PER_PART + 1``, when it is not the first.
+PASSAGES_PER_PART = 200
+#: Matching passages listed (as links) at the top of a document page.
+MATCHES_LISTED = 200
+
+
+def part_of(number: int) -> int:
+    """Return the part of a document page that shows passage ``number``."""
+    return (max(number, 1) - 1) // PASSAGES_PER_PART + 1
+
+
 @dataclass
 class DocumentView:
-    """A whole document, passage by passage, with query terms marked, and its relations."""
+    """A document, passage by passage (one part of it, or all), with query terms marked, and
+    its relations."""
 
     doc_id: str
     title: str
@@ -76,10 +92,14 @@ class DocumentView:
     translation_of: DocumentSummary | None = None
     #: who translated it, when it is a translation
     translator: str | None = None
-
-    @property
-    def matched(self) -> list[int]:
-        return [p.number for p in self.passages if p.matched]
+    #: the numbers of every passage of the document that matches the query, in any part
+    matched: list[int] = field(default_factory=list)
+    #: the part shown (None: the whole document), how many parts there are, and passages in all
+    part: int | None = None
+    parts: int = 1
+    total_passages: int = 0
+    #: the time limit ran out before the matching passages were all found
+    partial: bool = False
 
 
 @dataclass(frozen=True)
@@ -97,18 +117,22 @@ def get_document(
     q: str | None = None,
     exact: bool = False,
     limits: Settings = DEFAULTS,
+    part: int | None = None,
     entity_href: Callable[[str], str] | None = None,
 ) -> DocumentView | None:
     """Return the document ``doc_id`` as passages of safe HTML, or ``None`` if there is none.
 
-    With ``q``, the words it matches are marked (as on the result page, variants included)
-    and the matching passages are flagged. With ``entity_href`` (an entry's id -> its page),
-    the names of the register link to their pages.
+    ``part`` picks :data:`PASSAGES_PER_PART` passages of it (``None``: all of them; a part past
+    the end is ``None`` too). With ``q``, the words it matches are marked (as on the result
+    page, variants included) and the matching passages of the whole document are listed, within
+    ``limits.search_seconds``. With ``entity_href`` (an entry's id -> its page), the names of
+    the register link to their pages. Parts are kept per index state: each is rendered once.
 
     :raises QueryError: when ``q`` is given and cannot be searched.
     """
+    q = q.strip() if q else None
     parsed = None
-    if q and q.strip():
+    if q:
         parsed = parse(
             q,
             exact=exact,
@@ -116,41 +140,62 @@ def get_document(
             max_length=limits.max_query_length,
             title_boost=limits.title_boost,
         )
+    deadline = time.monotonic() + limits.search_seconds
+    make = partial(_document, index, doc_id, parsed, part, deadline, entity_href)
+    if part is None:  # a whole document can be large: made afresh each time, never kept
+        return make()
+    return index.cached(("document", doc_id, q, exact, part, entity_href is not None), limits, make)
+
+
+def _document(
+    index: SearchIndex,
+    doc_id: str,
+    parsed: ParsedQuery | None,
+    part: int | None,
+    deadline: float,
+    entity_href: Callable[[str], str] | None,
+) -> DocumentView | None:
     with index.searcher() as (generation, searcher):
-        passages_found = searcher.search(wq.Term("doc_id", doc_id), limit=None)
-        if passages_found.is_empty():
+        entry = generation.documents.get(doc_id)
+        arrays = index.arrays(searcher)
+        ids, numbers = arrays.document_passages(searcher, doc_id)
+        if entry is None or not len(ids):
             return None
-        matched: set[int] = set()
+        by_number = ids[np.argsort(numbers, kind="stable")]
+        parts = math.ceil(len(ids) / PASSAGES_PER_PART)
+        if part is not None and not 1 <= part <= parts:
+            return None
+        shown = by_number
+        if part is not None:
+            shown = by_number[(part - 1) * PASSAGES_PER_PART : part * PASSAGES_PER_PART]
+        matched: list[int] = []
         highlighter = Highlighter()
         names = None
         if entity_href is not None and generation.register.entries:
             names = NameLinker(generation.finder, entity_href)
+        cut_short = False
         if parsed is not None:
-            vocabulary_of = index.arrays(searcher).vocabulary_of(searcher)
-            query = cap_expansions(parsed, searcher.reader(), vocabulary_of).query
-            hits = searcher.search(query, filter=wq.Term("doc_id", doc_id), limit=None)
-            matched = {hit["number"] for hit in hits}
-            highlighter = Highlighter.for_query(query, searcher.reader())
-        passages = []
-        in_order = sorted((hit.fields() for hit in passages_found), key=itemgetter("number"))
-        for fields in in_order:
-            if fields.get("markdown") is not None:
-                rendered = markdown_to_html(fields["markdown"])
-            else:
-                rendered = text_to_html(fields["text"])
-            outside_links = highlighter.mark
-            if names is not None:
-                outside_links = partial(names.link, mark=highlighter.mark)
-            passages.append(
-                DocumentPassage(
-                    number=fields["number"],
-                    html=transform_text_nodes(rendered, outside_links, highlighter.mark),
-                    matched=fields["number"] in matched,
-                    page=fields.get("page"),
-                )
+            in_document = wq.Term("doc_id", doc_id)
+            expanded = cap_expansions(parsed, arrays.words(searcher), deadline)
+            found, cut_short = arrays.matches(searcher, expanded.query, in_document, deadline)
+            cut_short = cut_short or expanded.partial
+            matched = sorted(numbers[np.searchsorted(ids, found.ids)].tolist())
+            highlighter = Highlighter.for_query(expanded.query, searcher.reader())
+        outside_links = highlighter.mark
+        if names is not None:
+            outside_links = partial(names.link, mark=highlighter.mark)
+        chosen = [searcher.stored_fields(int(n)) for n in shown]
+        wanted = set(matched)
+        passages = [
+            DocumentPassage(
+                number=fields["number"],
+                html=transform_text_nodes(_rendered(fields), outside_links, highlighter.mark),
+                matched=fields["number"] in wanted,
+                page=fields.get("page"),
             )
+            for fields in chosen
+        ]
         documents = generation.documents
-        entry = documents[doc_id]
 
         def related(other: str | None) -> DocumentSummary | None:
             return _summary(other, documents[other]) if other in documents else None
@@ -171,7 +216,18 @@ def get_document(
             cites=[_summary(i, e) for i, e in documents.items() if e.get("cited_in") == doc_id],
             translation_of=related(entry.get("translation_of")),
             translator=entry.get("translator") if entry.get("translation_of") else None,
+            matched=matched,
+            part=part,
+            parts=parts,
+            total_passages=len(ids),
+            partial=cut_short,
         )
+
+
+def _rendered(fields: dict[str, Any]) -> str:
+    if fields.get("markdown") is not None:
+        return markdown_to_html(fields["markdown"])
+    return text_to_html(fields["text"])
 
 
 def overview(index: SearchIndex, listed: int = 100) -> Overview:

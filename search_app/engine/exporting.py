@@ -15,7 +15,7 @@ from typing import Any
 from search_app.engine.batching import BatchResult
 from search_app.engine.citations import WorkLink, citation, csl_json, ris
 from search_app.engine.result_json import LinkBuilder, hit_as_dict
-from search_app.engine.searching import Export
+from search_app.engine.results import Export
 
 CSV_COLUMNS = (
     "rank", "source", "title", "date", "page", "passage", "link", "url", "source_type",

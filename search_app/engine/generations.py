@@ -14,6 +14,7 @@ import json
 import os
 import secrets
 import shutil
+import zlib
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -23,6 +24,7 @@ from typing import Any
 
 from search_app.engine.mentioning import mention_finder
 from search_app.engine.schema import SCHEMA_VERSION
+from search_app.engine.statistics import LENGTHS
 from search_app.names.mentions import MentionFinder
 from search_app.names.register import Register, register_from_data
 from search_app.names.variants import Variants, variants_from_manifest
@@ -103,17 +105,110 @@ def current_generation_name(index_dir: Path) -> str | None:
     return name or None
 
 
-def read_generation(index_dir: Path) -> Generation | None:
-    """Return the current generation, or ``None`` if there is none of this schema version."""
-    name = current_generation_name(index_dir)
-    if name is None:
-        return None
-    path = index_dir / name
+#: Each manifest entry's fields that must be text, and those that may be text or missing.
+_TEXT_FIELDS = ("path", "title", "source")
+_OPTIONAL_TEXT_FIELDS = (
+    "hash", "source_type", "date", "language", "format", "url", "author", "cited_in",
+    "translation_of", "translator",
+)  # fmt: skip
+
+
+def _read_manifest(path: Path) -> dict[str, Any] | None:
+    """Read a generation's manifest; ``None`` if it is unreadable or not of the shape written."""
     try:
         manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if manifest.get("schema_version") != SCHEMA_VERSION:
+    return manifest if _well_formed(manifest) else None
+
+
+def _well_formed(manifest: Any) -> bool:
+    """Tell whether ``manifest`` has the shape the pages read (a hand-edited or damaged one may
+    not): documents as a mapping of entries, each with its text fields, passage count, tags and
+    field lengths; variants as groups of spellings."""
+    if not isinstance(manifest, dict) or not isinstance(manifest.get("documents"), dict):
+        return False
+    segments = manifest.get("segments", {})
+    if not isinstance(segments, dict) or not all(
+        isinstance(value, list) and len(value) == 2 and all(isinstance(n, int) for n in value)
+        for value in segments.values()
+    ):
+        return False
+    variants = manifest.get("variants", [])
+    if not isinstance(variants, list) or not all(
+        isinstance(group, list) and all(isinstance(word, str) for word in group)
+        for group in variants
+    ):
+        return False
+    for entry in manifest["documents"].values():
+        if not isinstance(entry, dict):
+            return False
+        if not all(isinstance(entry.get(name), str) for name in _TEXT_FIELDS):
+            return False
+        if not all(isinstance(entry.get(name), str | None) for name in _OPTIONAL_TEXT_FIELDS):
+            return False
+        passages, tags = entry.get("passages"), entry.get("tags", [])
+        if not isinstance(passages, int) or isinstance(passages, bool) or passages < 0:
+            return False
+        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
+            return False
+        if not _counts(entry.get(LENGTHS, {})):
+            return False
+    return True
+
+
+def _counts(value: Any) -> bool:
+    """Tell whether ``value`` maps names to whole numbers (a document's field lengths)."""
+    return isinstance(value, dict) and all(
+        isinstance(n, int) and not isinstance(n, bool) and n >= 0 for n in value.values()
+    )
+
+
+def segment_checksums(path: Path) -> dict[str, list[int]]:
+    """Return the size and CRC-32 of each segment file of a generation, for its manifest.
+
+    Whoosh writes a segment file once and never changes it (deletions live in the table of
+    contents), so a segment that no longer matches was damaged after it was written.
+    """
+    return {file.name: [file.stat().st_size, _crc32(file)] for file in sorted(path.glob("*.seg"))}
+
+
+def _crc32(file: Path) -> int:
+    checksum = 0
+    with open(file, "rb") as handle:
+        while chunk := handle.read(1 << 20):
+            checksum = zlib.crc32(chunk, checksum)
+    return checksum
+
+
+def damaged_segment(generation: Generation) -> str | None:
+    """Say which segment file no longer has the size and checksum its manifest recorded.
+
+    Files the manifest does not list (an update committed them and is about to rewrite the
+    manifest) or no longer has are not checked: Whoosh finds a missing file itself.
+    """
+    recorded = generation.manifest.get("segments", {})
+    for name, (size, checksum) in recorded.items():
+        file = generation.path / name
+        try:
+            if file.stat().st_size != size:
+                return f"{name} is {file.stat().st_size} bytes, it was written with {size}"
+            if _crc32(file) != checksum:
+                return f"{name} has changed since it was written"
+        except FileNotFoundError:
+            continue
+    return None
+
+
+def read_generation(index_dir: Path) -> Generation | None:
+    """Return the current generation, or ``None`` if there is none of this schema version (or
+    its manifest is damaged)."""
+    name = current_generation_name(index_dir)
+    if name is None:
+        return None
+    path = index_dir / name
+    manifest = _read_manifest(path)
+    if manifest is None or manifest.get("schema_version") != SCHEMA_VERSION:
         return None
     return Generation(path, manifest)
 
@@ -123,10 +218,8 @@ def describe_missing(index_dir: Path) -> str:
     name = current_generation_name(index_dir)
     if name is None:
         return f"No index in {index_dir}/: run `search-app index`."
-    path = index_dir / name
-    try:
-        manifest = json.loads((path / MANIFEST).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
+    manifest = _read_manifest(index_dir / name)
+    if manifest is None:
         return f"The index in {index_dir}/ is damaged or incomplete: run `search-app index --full`."
     return (
         f"The index in {index_dir}/ has schema version {manifest.get('schema_version')}, this "

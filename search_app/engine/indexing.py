@@ -42,6 +42,7 @@ from search_app.engine.generations import (
     new_generation_dir,
     read_generation,
     remove_old_generations,
+    segment_checksums,
     write_atomically,
 )
 from search_app.engine.mentioning import mention_finder
@@ -109,6 +110,7 @@ def _write_manifest(
         "variants_apart": [list(group) for group in names.variants.apart],
         "register": names.register.as_data(),
         "documents": dict(sorted(documents.items())),
+        "segments": segment_checksums(path),
     }
     write_atomically(path / MANIFEST, json.dumps(manifest, ensure_ascii=False, indent=1))
 

@@ -15,8 +15,8 @@ change: over-long queries and words, deep nesting, leading wildcards, wide fuzzy
 from __future__ import annotations
 
 import re
-from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterator
+from dataclasses import dataclass, field
 
 from whoosh import query as wq
 from whoosh.qparser import AndGroup, FuzzyTermPlugin, PlusMinusPlugin, QueryParser, syntax
@@ -27,16 +27,11 @@ from whoosh.qparser.plugins import (
     RangePlugin,
     WildcardPlugin,
 )
-from whoosh.reading import IndexReader
 
 from search_app.config import Settings
 from search_app.engine.analysis import EXACT, STEMMED
-from search_app.engine.schema import EXACT_FIELDS, SPELLING_FIELD, query_schema
-from search_app.engine.vocabulary import Vocabulary, closest
+from search_app.engine.schema import EXACT_FIELDS, query_schema
 from search_app.names.spellings import NameLookup
-
-#: The sorted words of a field, read once per index state.
-VocabularyOf = Callable[[str], Vocabulary]
 
 DEFAULTS = Settings()
 
@@ -53,6 +48,8 @@ TEXT_FIELDS = ("text", "text_exact")
 #: The fields of its document's title, which every passage of a document repeats.
 TITLE_FIELDS = ("title", "title_exact")
 
+#: A fuzzy word's distance as typed: Whoosh reads only its first digit.
+_FUZZY_DISTANCE = re.compile(r"(?<![\s\"])~([0-9]+)")
 _EXCLUSION = re.compile(r"(?:^|[\s(])(?:-\S|NOT\b)")
 _PLAIN_WORDS = re.compile(r"^[\w'’ʼ‘`.\s-]+$")
 
@@ -83,6 +80,8 @@ class ParsedQuery:
     #: the typed words when the query is nothing but plain words (for "any word" and spelling)
     plain_words: tuple[str, ...] = ()
     notes: tuple[str, ...] = field(default=())
+    #: the time limit ran out while listing the words of a prefix, wildcard or fuzzy word
+    partial: bool = False
 
 
 #: Nodes searched in the fields with words as written even in ordinary searches: a phrase is
@@ -151,6 +150,13 @@ def _check_shape(q: str, max_length: int) -> None:
         deepest = max(deepest, depth)
     if deepest > MAX_NESTING:
         raise QueryError(f"The query nests parentheses {deepest} deep; the limit is {MAX_NESTING}.")
+    for typed in _FUZZY_DISTANCE.finditer(q):
+        if int(typed.group(1)) > MAX_FUZZY_DISTANCE:
+            word = q[: typed.start()].split()[-1] if q[: typed.start()].split() else ""
+            raise QueryError(
+                f"{word}{typed.group(0)} is too fuzzy: use ~1 or ~{MAX_FUZZY_DISTANCE}, the most "
+                "allowed."
+            )
 
 
 _QUOTED = re.compile(r'"[^"]*"?')
@@ -373,74 +379,3 @@ def parse(
         variants=used,
         plain_words=tuple(text.split()) if plain else (),
     )
-
-
-def _expansion(
-    node: wq.Query, reader: IndexReader, vocabulary_of: VocabularyOf | None
-) -> wq.Query | tuple[wq.Query, str]:
-    if not isinstance(node, wq.Prefix | wq.Wildcard | wq.FuzzyTerm):
-        return node
-    # the index words this node stands for, listed once: Whoosh would list them again for each
-    # step of the search and for highlighting
-    if isinstance(node, wq.FuzzyTerm) and vocabulary_of is not None:
-        words = vocabulary_of(node.fieldname).within(node.text, node.maxdist, node.prefixlength)
-    else:
-        words = [w.decode("utf-8") if isinstance(w, bytes) else w for w in node._btexts(reader)]
-    frequent = sorted(words, key=lambda w: (-reader.doc_frequency(node.fieldname, w), w))
-    kept = [wq.Term(node.fieldname, w, boost=node.boost) for w in frequent[:MAX_EXPANSIONS]]
-    if len(words) <= MAX_EXPANSIONS:
-        return wq.Or(kept) if kept else wq.NullQuery
-    if isinstance(node, wq.FuzzyTerm):
-        shown = f"{node.text}~{node.maxdist}"
-    else:
-        shown = f"{node.text}*" if isinstance(node, wq.Prefix) else str(node.text)
-    note = (
-        f"{shown} matches {len(words)} words; only the {MAX_EXPANSIONS} most frequent were "
-        "searched. Type more letters to narrow it."
-    )
-    return wq.Or(kept), note
-
-
-def cap_expansions(
-    parsed: ParsedQuery, reader: IndexReader, vocabulary_of: VocabularyOf | None = None
-) -> ParsedQuery:
-    """Limit prefix, wildcard and fuzzy words to their most frequent expansions in the index;
-    fuzzy words are looked up in ``vocabulary_of(field)`` when given (faster, same words)."""
-    notes: list[str] = []
-
-    def cap(node: wq.Query) -> wq.Query:
-        result = _expansion(node, reader, vocabulary_of)
-        if isinstance(result, tuple):
-            notes.append(result[1])
-            return result[0]
-        return result
-
-    return replace(parsed, query=parsed.query.accept(cap), notes=parsed.notes + tuple(notes))
-
-
-def suggest(parsed: ParsedQuery, reader: IndexReader, vocabulary: Vocabulary) -> str | None:
-    """Suggest the query with unknown words replaced by the closest words of the index
-    (``vocabulary``: those of :data:`SPELLING_FIELD`).
-
-    Only plain-word queries get a suggestion; words the index knows are kept as typed.
-    """
-    if not parsed.plain_words:
-        return None
-    changed = False
-    words = []
-    for word in parsed.plain_words:
-        terms = exact_terms(word)
-        stemmed = stems(word)
-        known = reader.doc_frequency("text_exact", terms[0]) if len(terms) == 1 else 1
-        if known or (stemmed and reader.doc_frequency("text", stemmed[0])):
-            words.append(word)  # the index has it, as written or in another form
-            continue
-        replacement = closest(vocabulary, reader, SPELLING_FIELD, terms[0])
-        if replacement is None:
-            words.append(word)
-            continue
-        if word[:1].isupper():
-            replacement = replacement[:1].upper() + replacement[1:]
-        words.append(replacement)
-        changed = True
-    return " ".join(words) if changed else None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import pickle
 import struct
 import threading
+import traceback
 import zlib
 from collections import OrderedDict
 from collections.abc import Callable, Hashable, Iterator
@@ -18,6 +19,7 @@ from contextlib import contextmanager, suppress
 from pathlib import Path
 from typing import Any, TypeVar
 
+import whoosh
 from whoosh.filedb.filestore import FileStorage
 from whoosh.scoring import BM25F
 from whoosh.searching import Searcher
@@ -28,6 +30,7 @@ from search_app.engine.generations import (
     MANIFEST,
     Generation,
     current_generation_name,
+    damaged_segment,
     describe_missing,
     read_generation,
 )
@@ -35,14 +38,31 @@ from search_app.engine.nameindex import read_spellings
 from search_app.engine.postinglists import reader_state
 from search_app.engine.queries import stems
 from search_app.engine.ranking import weighting as default_weighting
+from search_app.engine.schema import QUERY_FIELDS, SPELLING_FIELD
 from search_app.engine.statistics import CorpusSearcher, field_totals
 from search_app.names.register import Register
 from search_app.names.spellings import NameLookup
 
 T = TypeVar("T")
 
-#: What reading a truncated or corrupted index file raises.
+#: What reading a truncated or corrupted index file raises; Whoosh's own code raises anything
+#: else too when it reads random bytes (KeyError, IndexError, UnicodeDecodeError, ...).
 DAMAGE = (EOFError, OSError, struct.error, zlib.error, pickle.UnpicklingError)
+_READING_CODE = (
+    str(Path(whoosh.__file__).parent),
+    str(Path(__file__).with_name("postinglists.py")),
+)
+
+
+def is_damage(error: BaseException) -> bool:
+    """Tell whether ``error`` comes from reading damaged index files, rather than from a bug of
+    ours: one of :data:`DAMAGE`, or any error raised inside Whoosh's (or our) reading code."""
+    if isinstance(error, DAMAGE):
+        return True
+    if not isinstance(error, Exception) or isinstance(error, IndexUnavailable):
+        return False
+    frames = traceback.extract_tb(error.__traceback__)
+    return bool(frames) and frames[-1].filename.startswith(_READING_CODE)
 
 
 class IndexUnavailable(Exception):
@@ -72,6 +92,7 @@ class SearchIndex:
         self._open: list[Searcher] = []  # every searcher of every thread, to close them
         self._arrays: OrderedDict[tuple[Any, ...], IndexArrays] = OrderedDict()
         self._arrays_lock = threading.Lock()
+        self._damaged: tuple[tuple[Any, ...] | None, str | None] = (None, None)
         #: read ahead what first searches need when an index state opens (see :meth:`arrays`)
         self.warm_on_open = True
 
@@ -152,6 +173,14 @@ class SearchIndex:
                         f"The index in {self.index_dir}/ cannot be opened ({type(error).__name__}):"
                         " run `search-app index --full`."
                     ) from error
+                if self._damaged[0] != key:  # checked once per state of the index
+                    self._damaged = (key, damaged_segment(generation))
+                problem = self._damaged[1]
+                if problem is not None:
+                    raise IndexUnavailable(
+                        f"The index in {self.index_dir}/ is damaged ({problem}): "
+                        "run `search-app index --full`."
+                    )
                 listed = generation.variants
                 self._variants = NameLookup(
                     listed.lookup_table(stems),
@@ -192,17 +221,23 @@ class SearchIndex:
             return arrays
 
     def read_ahead(self) -> None:
-        """Read now, in this thread, what the first searches of the current index state need
-        (:meth:`IndexArrays.warm`): a server does before it serves.
+        """Read now, in this thread, what the first searches of the current index state need:
+        the lengths of the fields a query scores and the vocabulary that prefixes, fuzzy words
+        and "Did you mean" of the text look words up in (building it took the first such search
+        seconds on a large index). A server does before it serves.
 
         :raises IndexUnavailable: when the index is missing or damaged.
         """
         with self.searcher() as (_generation, searcher):
-            self.arrays(searcher).warm(searcher)
+            arrays = self.arrays(searcher)
+            for fieldname in QUERY_FIELDS:
+                if searcher.schema[fieldname].scorable:
+                    arrays.field_lengths(searcher, fieldname)
+            arrays.vocabulary(searcher, SPELLING_FIELD)
 
     def _warm(self) -> None:
         """Read ahead, in a thread of its own, what the first searches of a new index state
-        need (:meth:`IndexArrays.warm`), so that they do not wait for it."""
+        need (:meth:`read_ahead`), so that they do not wait for it."""
         try:
             self.read_ahead()
         except Exception:  # noqa: BLE001 - only a head start: a search reads what it needs
@@ -232,7 +267,9 @@ class SearchIndex:
                 with self._lock:
                     self._open.append(cached[1])
             yield generation, cached[1]
-        except DAMAGE as error:
+        except Exception as error:
+            if not is_damage(error):
+                raise
             broken = getattr(self._local, "cached", None)
             self._local.cached = None
             if broken is not None:

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from search_app.corpus.rendering import is_http_url
-from search_app.engine.searching import Hit, ResultPage
+from search_app.engine.results import Hit, ResultPage
 
 LinkBuilder = Callable[[str, int, str], str]
 

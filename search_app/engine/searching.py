@@ -1,9 +1,8 @@
 """Search the index: parse, filter, rank, collapse, count facets, highlight.
 
-Everything returned is plain data (dataclasses of strings and numbers), built while the Whoosh
-searcher is open: Whoosh results die with their searcher. Highlights are HTML strings in which
-every character of the passage is escaped and only ``<mark>`` is added. Access to the index
-being served is :class:`search_app.engine.readers.SearchIndex`.
+What a search returns is plain data (:mod:`search_app.engine.results`), built while the Whoosh
+searcher is open. Access to the index being served is
+:class:`search_app.engine.readers.SearchIndex`.
 """
 
 from __future__ import annotations
@@ -11,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import math
 import time
-from dataclasses import dataclass, field, replace
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -19,144 +18,33 @@ from whoosh import query as wq
 from whoosh.searching import Searcher
 
 from search_app.config import Settings
-from search_app.corpus.rendering import is_http_url
 from search_app.corpus.solar_calendar import day_number, parse_year_span
 from search_app.engine.arrays import IndexArrays
-from search_app.engine.citations import Work, work_of
 from search_app.engine.entities import spelling_query
-from search_app.engine.facets import FacetValue, count_facets
+from search_app.engine.expanding import cap_expansions, suggest
+from search_app.engine.facets import count_facets
 from search_app.engine.generations import Generation
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.matching import Matches
-from search_app.engine.queries import (
-    ParsedQuery,
-    QueryError,
-    cap_expansions,
-    exact_terms,
-    parse,
-    suggest,
-)
+from search_app.engine.queries import ParsedQuery, QueryError, exact_terms, parse
 from search_app.engine.ranking import with_document_evidence
 from search_app.engine.readers import SearchIndex
-from search_app.engine.schema import SPELLING_FIELD, stored
+from search_app.engine.results import (
+    FILTER_FIELDS,
+    FILTERS,
+    SORTS,
+    WITHIN,
+    Export,
+    Hit,
+    ResultPage,
+    SearchRequest,
+    works_of,
+)
+from search_app.engine.schema import stored
 
 DEFAULTS = Settings()
-#: Filter parameter -> the index field it is a term of.
-FILTER_FIELDS = {"source": "source_facet", "source_type": "source_type", "language": "language"}
-FILTERS = tuple(FILTER_FIELDS)
-SORTS = ("relevance", "newest", "oldest")
-#: Where all the words must be: in one passage (default) or anywhere in one document.
-WITHIN = ("passage", "document")
 #: Fewer matches than this and the page suggests a spelling.
 SUGGEST_BELOW = 3
-
-
-@dataclass(frozen=True)
-class SearchRequest:
-    """One search, as the user asked for it."""
-
-    q: str
-    page: int = 1
-    source: str | None = None
-    source_type: str | None = None
-    language: str | None = None
-    year_from: int | None = None
-    year_to: int | None = None
-    doc: str | None = None
-    sort: str = "relevance"
-    exact: bool = False
-    #: register entries every passage must name (``entity=``), sorted
-    entities: tuple[str, ...] = ()
-    #: "document": the words (and entities) may be spread over a document's passages
-    within: str = "passage"
-
-
-@dataclass(frozen=True)
-class Hit:
-    """One passage in a result list."""
-
-    doc_id: str
-    passage: int
-    title: str
-    source: str
-    source_type: str | None
-    date: str | None
-    language: str
-    url: str | None
-    page: int | None
-    text: str
-    highlight: str
-    #: the relevance score; None when sorted by date
-    score: float | None
-    matches_in_document: int = 1
-    first_of_document: bool = True
-
-
-@dataclass
-class ResultPage:
-    """A page of results and everything needed to show or serialise it."""
-
-    request: SearchRequest
-    total: int
-    documents: int
-    page: int
-    pages: int
-    hits: list[Hit]
-    facets: dict[str, list[FacetValue]] = field(default_factory=dict)
-    suggestion: str | None = None
-    #: (word as typed, other spellings also searched)
-    variants: tuple[tuple[str, tuple[str, ...]], ...] = ()
-    notes: tuple[str, ...] = ()
-    #: when nothing matches every word: the same words joined by OR, and how many passages match
-    any_words: str | None = None
-    any_words_total: int = 0
-    #: the search ran out of time: counts and results are what was found until then
-    partial: bool = False
-    #: what the corpus says of each listed passage's document, for citing it
-    works: dict[str, Work] = field(default_factory=dict)
-    #: matching passages of documents without a date (the year facet's "undated" entry)
-    undated: int = 0
-
-    def work(self, hit: Hit) -> Work:
-        return work_for(hit, self.works)
-
-
-@dataclass
-class Export:
-    """Every matching passage (up to a cap), for download."""
-
-    request: SearchRequest
-    total: int
-    cap: int
-    hits: list[Hit]
-    partial: bool = False
-    #: each exported passage's document, in the order of first appearance
-    works: dict[str, Work] = field(default_factory=dict)
-
-    def work(self, hit: Hit) -> Work:
-        return work_for(hit, self.works)
-
-    @property
-    def capped(self) -> bool:
-        return self.total > len(self.hits)
-
-
-def work_for(hit: Hit, works: dict[str, Work]) -> Work:
-    """Return the work of a hit's document; a document removed while the search ran is
-    described by what its passage says."""
-    found = works.get(hit.doc_id)
-    if found is not None:
-        return found
-    url = hit.url if is_http_url(hit.url) else None
-    return Work(
-        hit.doc_id, hit.title, hit.source, hit.language, hit.source_type, date=hit.date, url=url
-    )
-
-
-def _works(hits: list[Hit], documents: dict[str, dict[str, Any]]) -> dict[str, Work]:
-    """Return the works of the hits' documents, in the order of their first hit."""
-    doc_ids = dict.fromkeys(hit.doc_id for hit in hits if hit.doc_id in documents)
-    return {doc_id: work_of(documents, doc_id) for doc_id in doc_ids}
 
 
 def passage_filter(request: SearchRequest) -> wq.Query | None:
@@ -226,31 +114,47 @@ def parse_request(index: SearchIndex, request: SearchRequest, limits: Settings) 
     )
 
 
-def search(index: SearchIndex, request: SearchRequest, limits: Settings = DEFAULTS) -> ResultPage:
+def search(
+    index: SearchIndex,
+    request: SearchRequest,
+    limits: Settings = DEFAULTS,
+    deadline: float | None = None,
+) -> ResultPage:
     """Run ``request`` and return one page of passages, a few at most per document; with
     ``within="document"``, one page of documents in which the words may be spread.
+
+    Every stage (listing the words of prefixes and fuzzy words, matching, the "any of these
+    words" offer, the spelling suggestion) shares one time budget: ``limits.search_seconds``
+    from now, or ``deadline`` (``time.monotonic()``) if it is sooner. A page cut short by it
+    is ``partial``.
 
     :raises QueryError: when the query or a parameter cannot be searched.
     :raises IndexUnavailable: when there is no usable index.
     """
     if request.within not in WITHIN:
         raise QueryError(f"within must be one of {', '.join(WITHIN)}, not {request.within!r}.")
+    budget = time.monotonic() + limits.search_seconds
+    deadline = budget if deadline is None else min(deadline, budget)
     if request.within == "document":
         # imported here: the document-wide search is built on this module's helpers
         from search_app.engine.spread import search_documents
 
-        return index.cached(request, limits, lambda: search_documents(index, request, limits))
-    return index.cached(request, limits, lambda: _search(index, request, limits))
+        return index.cached(
+            request, limits, lambda: search_documents(index, request, limits, deadline)
+        )
+    return index.cached(request, limits, lambda: _search(index, request, limits, deadline))
 
 
-def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
+def _search(
+    index: SearchIndex, request: SearchRequest, limits: Settings, deadline: float
+) -> ResultPage:
     parsed = parse_request(index, request, limits)
     page_size = limits.page_size
-    deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
         parsed, found, partial = _scored(index, searcher, parsed, request, limits, deadline)
         query = parsed.query
         arrays = index.arrays(searcher)
+        words = arrays.words(searcher)
         filter_query = passage_filter(request)
         # matches are counted by document: the facets follow from the documents' metadata
         per_doc = arrays.document_counts(found)
@@ -278,8 +182,10 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
             seen.add(found_hit.doc_id)
         total = len(found.ids)
         any_words, any_total, suggestion = None, 0, None
-        if not partial:  # a search that ran out of time has no time left for offers
-            if total == 0 and len(parsed.plain_words) > 1:
+        # the offer and the suggestion only in the time left: past it the page is partial
+        if total == 0 and len(parsed.plain_words) > 1 and not partial:
+            partial = time.monotonic() > deadline
+            if not partial:
                 any_words = " OR ".join(parsed.plain_words)
                 offer = parse(
                     any_words,
@@ -288,12 +194,13 @@ def _search(index: SearchIndex, request: SearchRequest, limits: Settings) -> Res
                     max_length=10**6,
                     title_boost=limits.title_boost,
                 )
-                any_total = len(arrays.matches(searcher, offer.query, filter_query)[0].ids)
-            if total < SUGGEST_BELOW:
-                vocabulary = arrays.vocabulary(searcher, SPELLING_FIELD)
-                suggestion = suggest(parsed, searcher.reader(), vocabulary)
+                any_found, partial = arrays.matches(searcher, offer.query, filter_query, deadline)
+                any_total = 0 if partial else len(any_found.ids)
+        if total < SUGGEST_BELOW and not partial:
+            suggestion = suggest(parsed, searcher.reader(), words, deadline)
+            partial = time.monotonic() > deadline  # some words may not have been looked up
         facets = count_facets(arrays, searcher, found, generation)
-        works = _works(hits, generation.documents)
+        works = works_of(hits, generation.documents)
     return ResultPage(
         undated=total - sum(f.count for f in facets["year"]),
         request=request,
@@ -324,8 +231,9 @@ def _scored(
     """Match ``parsed`` (expansions capped) within the request's filters and score every
     passage, with its document's evidence when sorting by relevance; say if time ran out."""
     arrays = index.arrays(searcher)
-    parsed = cap_expansions(parsed, searcher.reader(), arrays.vocabulary_of(searcher))
+    parsed = cap_expansions(parsed, arrays.words(searcher), deadline)
     found, partial = arrays.matches(searcher, parsed.query, passage_filter(request), deadline)
+    partial = partial or parsed.partial
     if request.sort == "relevance":
         weight = limits.document_weight
         found = with_document_evidence(arrays, searcher, parsed.query, found, weight)
@@ -383,7 +291,7 @@ def export(
             cap=cap,
             hits=hits,
             partial=partial,
-            works=_works(hits, generation.documents),
+            works=works_of(hits, generation.documents),
         )
 
 

@@ -7,7 +7,8 @@ from dataclasses import dataclass, replace
 from search_app.config import Settings
 from search_app.engine.queries import MAX_WORD_LENGTH, QueryError, stems
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import DEFAULTS, SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import DEFAULTS, search
 
 
 @dataclass(frozen=True)

@@ -11,7 +11,6 @@ for each part.
 from __future__ import annotations
 
 import math
-import time
 from dataclasses import replace
 
 import numpy as np
@@ -19,15 +18,14 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.engine.arrays import IndexArrays
+from search_app.engine.expanding import cap_expansions
 from search_app.engine.facets import count_facets
 from search_app.engine.highlighting import Highlighter
 from search_app.engine.matching import Matches
-from search_app.engine.queries import QueryError, cap_expansions
+from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
+from search_app.engine.results import Hit, ResultPage, SearchRequest
 from search_app.engine.searching import (
-    Hit,
-    ResultPage,
-    SearchRequest,
     date_order,
     hit_from_fields,
     marked_query,
@@ -68,21 +66,23 @@ def _best_passage(arrays: IndexArrays, found: Matches, document: int) -> tuple[i
     return int(ids[at]), float(scores[at])
 
 
-def search_documents(index: SearchIndex, request: SearchRequest, limits: Settings) -> ResultPage:
-    """Return one page of documents in which every part of the query matches some passage.
+def search_documents(
+    index: SearchIndex, request: SearchRequest, limits: Settings, deadline: float
+) -> ResultPage:
+    """Return one page of documents in which every part of the query matches some passage,
+    within ``deadline`` (``time.monotonic()``; past it the page is partial).
 
     :raises QueryError: when the query or a parameter cannot be searched.
     """
     parsed = parse_request(index, request, limits)
-    deadline = time.monotonic() + limits.search_seconds
     with index.searcher() as (generation, searcher):
-        parsed = cap_expansions(parsed, searcher.reader())
         arrays = index.arrays(searcher)
+        parsed = cap_expansions(parsed, arrays.words(searcher), deadline)
         filter_query = passage_filter(request)
         wanted, unwanted = _parts(parsed.query, request)
         if not wanted:
             raise QueryError("The query has no words to look for in a document.")
-        partial = False
+        partial = parsed.partial
         matched: list[Matches] = []
         for part in wanted:
             found, cut = arrays.matches(searcher, part, filter_query, deadline)

@@ -2,7 +2,9 @@
 
 The hand-kept groups of ``corpus/_variants.txt`` (:mod:`.variants`), the name keys that make
 Latin and Persian spellings of one name meet (:mod:`.keys`: :func:`~.keys.name_keys`,
-:func:`~.keys.same_name`) and the groups an index makes with them (:mod:`.spellings`). Exports
+:func:`~.keys.same_name`), the groups an index makes with them (:mod:`.spellings`), and the
+register of people, places, organisations and events (:mod:`.register`) whose names
+:mod:`.mentions` finds in a passage's words. Exports
 :class:`Variants`, :func:`load_variants` and :func:`variants_from_manifest`.
 """
 

@@ -9,6 +9,7 @@ from flask import Response, render_template, request, url_for
 from search_app.engine.batching import read_lines, run_batch
 from search_app.engine.documents import overview
 from search_app.engine.exporting import batch_csv, batch_json
+from search_app.web.lanes import heavy_lane
 from search_app.web.links import citation_link_builder
 from search_app.web.params import (
     BadRequest,
@@ -58,9 +59,10 @@ def batch_page() -> Any:
             batch_lines=settings().batch_lines,
             sources=overview(search_index(), listed=0).sources,
         )
-    result = run_batch(
-        search_index(), lines, exact=filters.exact, filters=filters, limits=settings()
-    )
+    with heavy_lane():
+        result = run_batch(
+            search_index(), lines, exact=filters.exact, filters=filters, limits=settings()
+        )
     link = citation_link_builder(filters, bool(settings().citation_query))
     if kind is not None:
         body = batch_csv(result, link) if kind == "csv" else batch_json(result, link)

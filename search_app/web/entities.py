@@ -12,7 +12,8 @@ from typing import Any
 from flask import Response, abort, jsonify, render_template, request, url_for
 
 from search_app.engine.entities import EntityPage, entity_page, register_counts
-from search_app.engine.searching import SearchRequest, search
+from search_app.engine.results import SearchRequest
+from search_app.engine.searching import search
 from search_app.names.register import KINDS
 from search_app.web.params import canonical_args, read_request, search_index, settings
 from search_app.web.views import bp, page_citations

@@ -15,6 +15,7 @@ from flask import Response, current_app, jsonify, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from search_app.engine.readers import IndexUnavailable
+from search_app.web.lanes import Busy
 from search_app.web.params import BadRequest, settings
 from search_app.web.ratelimit import RateLimiter, retry_after
 from search_app.web.views import bp
@@ -50,6 +51,17 @@ def index_unavailable(error: IndexUnavailable) -> tuple[Any, int]:
     return _error(503, str(error), "The search index is not available")
 
 
+@bp.app_errorhandler(Busy)
+def busy(error: Busy) -> Any:
+    message = (
+        "The server is busy with other long requests (searches with *, ?, ~ or quotes, "
+        f"downloads, batches): try again in {error.retry_after} s."
+    )
+    response = current_app.make_response(_error(503, message, "Busy"))
+    response.headers["Retry-After"] = str(error.retry_after)
+    return response
+
+
 @bp.app_errorhandler(HTTPException)
 def http_error(error: HTTPException) -> tuple[Any, int]:
     status = error.code or 500
@@ -65,6 +77,7 @@ def unexpected_error(error: Exception) -> tuple[Any, int]:
 RATE_LIMITED = {
     "search.search_page": 1.0,
     "search.api_search": 1.0,
+    "search.facet_values": 1.0,
     "search.api_suggest": 0.2,
     "search.batch_page": 10.0,
     "search.spellings_page": 2.0,  # a search for each spelling, to count its passages
@@ -72,6 +85,9 @@ RATE_LIMITED = {
     "search.api_document": 1.0,
 }
 DOWNLOAD_COST = 10.0
+#: A request that takes longer than this costs one more token per tenth of a second past it.
+FREE_WORK_SECONDS = 1.0
+WORK_SECONDS_PER_TOKEN = 0.1
 
 
 @bp.before_app_request
@@ -86,11 +102,26 @@ def limit_rate() -> Any:
         cost = DOWNLOAD_COST
     wait = limiter.take(request.remote_addr or "-", cost)
     if not wait:
+        request.environ["search_app.paid"] = cost
         return None
     message = f"Too many searches from your address: try again in {retry_after(wait)} s."
     response, status = _error(429, message, "Too many searches")
     response = current_app.make_response((response, status))
     response.headers["Retry-After"] = retry_after(wait)
+    return response
+
+
+@bp.after_app_request
+def charge_work(response: Response) -> Response:
+    """Charge the client for the time its request took past :data:`FREE_WORK_SECONDS`: a batch
+    of long lines or a long document costs what it cost the server."""
+    limiter: RateLimiter | None = current_app.extensions.get("search_app.limiter")
+    if "search_app.paid" not in request.environ or limiter is None:
+        return response
+    took = time.perf_counter() - request.environ["search_app.started"]
+    extra = (took - FREE_WORK_SECONDS) / WORK_SECONDS_PER_TOKEN
+    if extra > 0:
+        limiter.charge(request.remote_addr or "-", extra)
     return response
 
 

@@ -13,19 +13,26 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from flask import g, url_for
 
-from search_app.engine.searching import SearchRequest
+from search_app.engine.documents import part_of
+from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
 
 def passage_link(
     doc_id: str, number: int, q: str | None, exact: bool = False, external: bool = False
 ) -> str:
-    """Link to one passage of a document, with the query's words marked there."""
+    """Link to one passage of a document, with the query's words marked there.
+
+    A passage past the first part of a long document carries its part (``part=N``); links to
+    the first part are as they always were.
+    """
+    part = part_of(number)
     return url_for(
         "search.document",
         doc_id=doc_id,
         q=q or None,
         exact=1 if exact else None,
+        part=part if part > 1 else None,
         _anchor=f"p-{number}",
         _external=external,
     )

@@ -18,14 +18,8 @@ from flask import current_app
 from search_app.config import Settings
 from search_app.engine.queries import QueryError
 from search_app.engine.readers import SearchIndex
-from search_app.engine.searching import (
-    FILTERS,
-    SORTS,
-    WITHIN,
-    SearchRequest,
-    parse_year,
-    year_span,
-)
+from search_app.engine.results import FILTERS, SORTS, WITHIN, SearchRequest
+from search_app.engine.searching import parse_year, year_span
 
 #: Query-string parameters of a search, in their canonical order.
 PARAMETERS = ("q", *FILTERS, "from", "to", "doc", "entity", "within", "sort", "exact", "page")

@@ -1,7 +1,9 @@
 """A per-client rate limit: a token bucket for each client address, in memory.
 
 Each client may spend ``per_minute`` tokens a minute (a search costs 1, a download 10), with bursts
-up to the same number. The table of clients is bounded: the least recently seen are forgotten
+up to the same number. Work that turns out long is charged afterwards (:meth:`RateLimiter.charge`):
+the balance may go below zero, down to minus one minute's worth, and the client waits it off.
+The table of clients is bounded: the least recently seen are forgotten
 first, so a flood of addresses cannot exhaust memory.
 """
 
@@ -32,19 +34,31 @@ class RateLimiter:
 
     def take(self, client: str, cost: float = 1.0) -> float:
         """Spend ``cost`` tokens for ``client``; return 0 if allowed, else seconds to wait."""
-        now = self.clock()
         with self._lock:
-            tokens, seen = self._buckets.pop(client, (self.capacity, now))
-            tokens = min(self.capacity, tokens + (now - seen) * self.rate)
+            tokens, now = self._balance(client)
             wait = 0.0
             if tokens >= cost:
                 tokens -= cost
             else:
                 wait = (min(cost, self.capacity) - tokens) / self.rate
-            self._buckets[client] = (tokens, now)
-            while len(self._buckets) > self.max_clients:
-                self._buckets.popitem(last=False)
+            self._store(client, tokens, now)
             return wait
+
+    def charge(self, client: str, cost: float) -> None:
+        """Spend ``cost`` more tokens for work already done, down to minus ``per_minute``."""
+        with self._lock:
+            tokens, now = self._balance(client)
+            self._store(client, max(-self.capacity, tokens - cost), now)
+
+    def _balance(self, client: str) -> tuple[float, float]:
+        now = self.clock()
+        tokens, seen = self._buckets.pop(client, (self.capacity, now))
+        return min(self.capacity, tokens + (now - seen) * self.rate), now
+
+    def _store(self, client: str, tokens: float, now: float) -> None:
+        self._buckets[client] = (tokens, now)
+        while len(self._buckets) > self.max_clients:
+            self._buckets.popitem(last=False)
 
 
 def retry_after(wait: float) -> str:

@@ -10,6 +10,7 @@ caches and rate-limit counts.
 
 from __future__ import annotations
 
+import logging
 import os
 import signal
 import socket
@@ -21,12 +22,20 @@ from contextlib import suppress
 from typing import Any
 
 import waitress
+from waitress.channel import HTTPChannel
 
 from search_app.engine.lifetime import end_with_parent
 from search_app.engine.readers import IndexUnavailable
 
 MAX_REQUEST_HEADERS = 16 * 1024  # the request line and headers: a long query URL fits well
 MAX_REQUEST_BODY = 256 * 1024  # only a batch upload has a body
+#: Connections one process holds open (waitress stops accepting past it; its default of 100
+#: let 110 clients that each sent a header line every 5 s block everyone).
+CONNECTION_LIMIT = 1000
+#: A connection that sends nothing for this long is closed.
+IDLE_SECONDS = 30
+#: How long a thread may keep Python's lock while others wait for it.
+SWITCH_SECONDS = 0.001
 #: A worker that dies sooner than this after its start counts as failing to start; after this
 #: many such deaths in a row the server stops instead of restarting them for ever.
 QUICK_DEATH_SECONDS = 5.0
@@ -42,32 +51,66 @@ def own_name(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
-def serve(app: Any, host: str, port: int, threads: int, workers: int = 1) -> None:
-    """Serve ``app`` on ``host:port`` until stopped; each serving process first reads ahead
-    what the first searches need."""
+class HeaderTimedChannel(HTTPChannel):
+    """A waitress connection that must send a request's line and headers within
+    ``header_seconds`` of their first byte, or be closed (waitress bounds only idle time, so a
+    client sending a header line every few seconds held its connection for ever)."""
+
+    header_seconds = 10.0
+    _header_started: float | None = None
+
+    def received(self, data: bytes) -> bool:
+        if self.request is None:
+            self._header_started = time.monotonic()
+        try:
+            return super().received(data)
+        finally:
+            if self.request is None or self.request.headers_finished:
+                self._header_started = None
+
+    def readable(self) -> bool:
+        started = self._header_started
+        if started is not None and time.monotonic() - started > self.header_seconds:
+            self.will_close = True  # the event loop closes it on its next turn
+        return super().readable()
+
+
+def serve(
+    app: Any, host: str, port: int, threads: int, workers: int = 1, header_seconds: float = 10.0
+) -> None:
+    """Serve ``app`` on ``host:port`` until stopped; a request's headers must arrive within
+    ``header_seconds``. Each serving process first reads ahead what the first searches need."""
     options = {
         "server_name": own_name(host),
         "threads": threads,
         "ident": "search_app",
         "max_request_header_size": MAX_REQUEST_HEADERS,
         "max_request_body_size": MAX_REQUEST_BODY,
-        "channel_timeout": 30,
+        "channel_timeout": IDLE_SECONDS,
+        "connection_limit": CONNECTION_LIMIT,
     }
+    channel = type("Channel", (HeaderTimedChannel,), {"header_seconds": header_seconds})
+    # a thread that reads a file gives up Python's lock and waits up to this long to get it back
+    # from a heavy search (5 ms by default): a light page reading many index blocks waited seconds
+    sys.setswitchinterval(SWITCH_SECONDS)
+
+    def run(**where: Any) -> None:
+        _read_ahead(app)  # in each worker: its files are its own
+        logging.basicConfig()  # waitress's warnings (as waitress.serve does)
+        server = waitress.create_server(app, **where, **options)
+        server.channel_class = channel
+        server.print_listen("Serving on http://{}:{}")
+        server.run()
+
     if workers == 1:
-        _read_ahead(app)
-        waitress.serve(app, host=host, port=port, **options)
+        run(host=host, port=port)
         return
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     listener = socket.socket(family, socket.SOCK_STREAM)
     listener.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
     listener.bind((host, port))
     listener.listen(1024)
-
-    def run() -> None:
-        _read_ahead(app)  # in the worker: its files are its own
-        waitress.serve(app, sockets=[listener], **options)
-
-    _supervise(run, workers)
+    _supervise(lambda: run(sockets=[listener]), workers)
 
 
 def _read_ahead(app: Any) -> None:

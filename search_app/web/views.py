@@ -8,7 +8,7 @@ redirected, a bad one is a 400 page or ``{"error"}`` under ``/api/``) and builds
 from __future__ import annotations
 
 import re
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from typing import Any
 
 from flask import (
@@ -28,19 +28,25 @@ from markupsafe import Markup
 from search_app.corpus.rendering import is_http_url, strip_bidi_controls
 from search_app.corpus.solar_calendar import solar_label
 from search_app.engine.citations import Work, citation
-from search_app.engine.documents import DocumentView, get_document, original_file, overview, stats
+from search_app.engine.documents import (
+    MATCHES_LISTED,
+    PASSAGES_PER_PART,
+    DocumentView,
+    get_document,
+    original_file,
+    overview,
+    part_of,
+    stats,
+)
 from search_app.engine.exporting import FORMATS, export_csl, export_csv, export_json, export_ris
+from search_app.engine.facets import FACETS
 from search_app.engine.queries import QueryError
 from search_app.engine.result_json import result_as_dict
-from search_app.engine.searching import (
-    ResultPage,
-    SearchRequest,
-    complete,
-    export,
-    search,
-)
+from search_app.engine.results import ResultPage, SearchRequest
+from search_app.engine.searching import complete, export, search
 from search_app.engine.spellingviews import spellings_of
 from search_app.engine.wording import counted, matches_line
+from search_app.web.lanes import heavy_lane, is_heavy
 from search_app.web.links import (
     citation_link_builder,
     entity_href,
@@ -70,6 +76,8 @@ ENTITY_KINDS = {
     "organisation": "Organisations",
     "event": "Events",
 }
+#: Values of each facet listed on a result page; a link leads to all of them.
+FACETS_SHOWN = 20
 
 EXAMPLE_SEARCHES = (
     "death commission",
@@ -98,7 +106,8 @@ def without_bidi_controls(value: Any) -> Any:
 
 def _run_search(req: SearchRequest) -> ResultPage:
     try:
-        result = search(search_index(), req, settings())
+        with heavy_lane(is_heavy(req.q)):
+            result = search(search_index(), req, settings())
     except QueryError as error:
         raise BadRequest(str(error)) from None
     if req.page > result.pages:
@@ -124,7 +133,8 @@ def _file_link(work: Work) -> str:
 def _download(req: SearchRequest, kind: str) -> Response:
     cap = settings().export_cap
     try:
-        found = export(search_index(), req, cap, settings())
+        with heavy_lane():
+            found = export(search_index(), req, cap, settings())
     except QueryError as error:
         raise BadRequest(str(error)) from None
     link = citation_link_builder(req, bool(settings().citation_query))
@@ -192,11 +202,29 @@ def search_page() -> Any:
     return render_template(
         "search.html",
         result=result,
+        facets_shown=FACETS_SHOWN,
         req=req,
         args=canonical_args,
         page_size=settings().page_size,
         export_cap=settings().export_cap,
         citations=citations,
+    )
+
+
+@bp.get("/facets/<name>")
+def facet_values(name: str) -> Any:
+    """Every value of one facet of a search (a result page shows the most frequent only)."""
+    if name not in FACETS:
+        abort(404, f"There is no facet {name!r}; the facets are {', '.join(FACETS)}.")
+    req = read_request(request.args)
+    if not req.q:
+        raise BadRequest("Give the query as q=… to list the values of a facet.")
+    canonical = canonical_args(req, page=None)
+    if not is_canonical(request.args, canonical):
+        return redirect(url_for("search.facet_values", name=name, **canonical))
+    result = _run_search(replace(req, page=1))
+    return render_template(
+        "facet.html", result=result, req=req, name=name, args=canonical_args, all_values=True
     )
 
 
@@ -227,27 +255,52 @@ def opensearch() -> Response:
     return Response(xml, mimetype="application/opensearchdescription+xml")
 
 
-def _document_or_404(doc_id: str, q: str | None, exact: bool) -> DocumentView:
-    document = get_document(search_index(), doc_id, q, exact, settings(), entity_href=entity_href)
+def _document_or_404(doc_id: str, q: str | None, exact: bool, part: int | None) -> DocumentView:
+    with heavy_lane(is_heavy(q)):
+        document = get_document(
+            search_index(), doc_id, q, exact, settings(), part, entity_href=entity_href
+        )
     if document is None:
+        if part is not None and part > 1 and get_document(search_index(), doc_id) is not None:
+            abort(404, f"The document {doc_id!r} has fewer than {part} parts.")
         abort(404, f"There is no document {doc_id!r} in the index.")
     return document
 
 
-def _document_args() -> tuple[str | None, bool]:
-    return single(request.args, "q"), exact_switch(request.args)
+def _document_args() -> tuple[str | None, bool, int | None]:
+    """Read a document's ``q``, ``exact`` and ``part`` (``None`` when not given)."""
+    part = single(request.args, "part")
+    if part is not None and not (_PART.fullmatch(part) and int(part) >= 1):
+        raise BadRequest(f"part must be a number from 1, not {part!r}.")
+    return single(request.args, "q"), exact_switch(request.args), int(part) if part else None
+
+
+_PART = re.compile(r"[0-9]{1,6}")
 
 
 @bp.get("/doc/<path:doc_id>")
 def document(doc_id: str) -> str:
-    q, exact = _document_args()
+    """One part of a document (the first when none is asked for), with the query's words marked.
+
+    A link to passage ``n`` carries its part; an old link without it opens the first part,
+    whose script moves to the part holding ``#p-n`` (and which lists every part as a link).
+    """
+    q, exact, part = _document_args()
     problem = None
     try:
-        view = _document_or_404(doc_id, q, exact)
+        view = _document_or_404(doc_id, q, exact, part or 1)
     except QueryError as error:  # a link must still open its document, unmarked
         problem = f"{error} The document is shown without highlights."
-        view = _document_or_404(doc_id, None, exact)
-    return render_template("doc.html", doc=view, q=q or "", exact=exact, problem=problem)
+        view = _document_or_404(doc_id, None, exact, part or 1)
+    return render_template(
+        "doc.html",
+        doc=view,
+        q=q or "",
+        exact=exact,
+        problem=problem,
+        part_size=PASSAGES_PER_PART,
+        matches_listed=MATCHES_LISTED,
+    )
 
 
 ORIGINAL_TYPES = {".pdf": "application/pdf"}
@@ -273,9 +326,9 @@ def original(doc_id: str) -> Response:
 
 @bp.get("/api/doc/<path:doc_id>")
 def api_document(doc_id: str) -> Response:
-    q, exact = _document_args()
+    q, exact, part = _document_args()
     try:
-        view = _document_or_404(doc_id, q, exact)
+        view = _document_or_404(doc_id, q, exact, part)
     except QueryError as error:
         raise BadRequest(str(error)) from None
     data = asdict(view)
@@ -327,4 +380,5 @@ TEMPLATE_HELPERS: dict[str, Any] = {
     "search_url": search_url,
     "is_http_url": is_http_url,
     "solar_label": solar_label,
+    "part_of": part_of,
 }
