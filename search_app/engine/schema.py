@@ -26,7 +26,7 @@ SCHEMA_VERSION = 10
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
-#: The field whose words spelling suggestions and ``~`` words come from.
+#: The field "Did you mean" takes its words from (and the text's prefixes and ``~`` words).
 SPELLING_FIELD = "text_exact"
 #: Stemmed field -> field with the words as written.
 EXACT_FIELDS = {"text": "text_exact", "title": "title_exact", "source": "source"}

@@ -114,8 +114,9 @@ def serve(
 
 
 def _read_ahead(app: Any) -> None:
-    """Read what the first searches need before the first request asks (a rare word's first
-    search waited 300 ms for it); an index that cannot be read is reported by the requests."""
+    """Read what the first searches need before the first request asks (the first prefix,
+    fuzzy or misspelt word would wait seconds for the vocabulary index of a large one); an index
+    that cannot be read is reported by the requests."""
     with suppress(IndexUnavailable):
         app.extensions["search_app.index"].read_ahead()
 
