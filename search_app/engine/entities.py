@@ -88,13 +88,20 @@ def _year(entry: dict[str, Any] | None) -> int | None:
 
 def _written_forms(index: SearchIndex, entry: Entry) -> list[str]:
     """Return the entry's spellings, then the index's other spellings of its one-word ones (the
-    forms its name key found: ``khomeyni`` for ``Khomeini``)."""
-    forms = dict.fromkeys(entry.spellings)
-    spellings = index.variants().spellings
+    forms its name key found: ``khomeyni`` for ``Khomeini``), each written one way only."""
+
+    def words(text: str) -> tuple[str, ...]:
+        return tuple(word for word, _, _ in exact_words(text))
+
+    forms: dict[tuple[str, ...], str] = {}
     for spelling in entry.spellings:
-        if len(exact_words(spelling)) == 1:
-            forms.update(dict.fromkeys(spellings.others(spelling)))
-    return list(forms)
+        forms.setdefault(words(spelling), spelling)
+    grouped = index.variants().spellings
+    for spelling in entry.spellings:
+        if len(words(spelling)) == 1:
+            for other in grouped.others(spelling):
+                forms.setdefault(words(other), other)
+    return list(forms.values())
 
 
 def entity_page(index: SearchIndex, slug: str, co_mentions: int = 12) -> EntityPage | None:
