@@ -83,8 +83,9 @@ def summary_line(report: IndexReport) -> str:
 class TerminalProgress:
     """A progress bar on standard error for long runs on a terminal; silent otherwise."""
 
-    def __init__(self, minimum: int = 20) -> None:
+    def __init__(self, minimum: int = 20, label: str = "Reading files") -> None:
         self.minimum = minimum
+        self.label = label
         self.bar: Any = None
         self.shown = 0
 
@@ -92,7 +93,7 @@ class TerminalProgress:
         if self.bar is None:
             if total < self.minimum or not sys.stderr.isatty():
                 return
-            self.bar = click.progressbar(length=total, label="Reading files", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.shown)
         self.shown = done
@@ -103,6 +104,7 @@ class TerminalProgress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+        self.shown = 0
 
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)

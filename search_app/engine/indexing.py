@@ -106,6 +106,8 @@ def _passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[
             fields["source_type"] = meta.source_type
         if passage.page is not None:
             fields["page"] = passage.page
+        if passage.ocr:
+            fields["ocr"] = True
         if meta.date is not None:
             fields["date"] = meta.date
             first, last = iso_span(meta.date)
@@ -137,6 +139,7 @@ def _manifest_entry(document: Document) -> dict[str, Any]:
         "cited_in": meta.cited_in,
         "translation_of": meta.translation_of,
         "translator": meta.translator,
+        "attached_to": meta.attached_to,
     }
 
 
@@ -171,11 +174,15 @@ Progress = Callable[[int, int], None]
 
 
 def _load(
-    files: list[CorpusFile], limits: Settings, problems: list[Problem], progress: Progress | None
+    files: list[CorpusFile],
+    limits: Settings,
+    problems: list[Problem],
+    progress: Progress | None,
+    ocr_progress: Progress | None = None,
 ) -> Iterator[Document]:
     for done, file in enumerate(files, start=1):
         try:
-            yield load_document(file, limits)
+            yield load_document(file, limits, ocr_progress)
         except DocumentError as error:
             problems.append(Problem(file.relative_path, str(error)))
         if progress is not None:
@@ -190,6 +197,7 @@ def build_index(
     strict: bool = False,
     limits: Settings = DEFAULTS,
     progress: Progress | None = None,
+    ocr_progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
 
@@ -228,10 +236,10 @@ def build_index(
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
-            loaded = _load(scan.files, limits, problems, progress)
+            loaded = _load(scan.files, limits, problems, progress, ocr_progress)
             report = _build_full(index_dir, loaded, names, max_chars, current)
         else:
-            report = _update(current, scan, names, limits, problems, progress)
+            report = _update(current, scan, names, limits, problems, progress, ocr_progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
@@ -289,6 +297,7 @@ def _update(
     limits: Settings,
     problems: list[Problem],
     progress: Progress | None,
+    ocr_progress: Progress | None = None,
 ) -> IndexReport:
     old = current.documents
     files = scan.files
@@ -308,7 +317,7 @@ def _update(
                 del manifest[doc_id]
                 forms.pop(doc_id, None)
             report.removed = len(removed)
-            for document in _load(to_load, limits, problems, progress):
+            for document in _load(to_load, limits, problems, progress, ocr_progress):
                 if document.doc_id in old:
                     writer.delete_by_term("doc_id", document.doc_id)
                     report.changed += 1
