@@ -383,8 +383,8 @@ def test_add_a_whole_folder_with_one_set_of_flags(tmp_path: Path) -> None:
     assert skipped == [
         "skipped broken.odt: broken.odt: not a readable OpenDocument (.odt) file (File is not a "
         "zip file): open and save it again, then add it; nothing added",
-        "skipped notes/fa.txt: fa.txt is already in the corpus as papers/notes/copy.txt: nothing "
-        "added",
+        "skipped notes/fa.txt: fa.txt is already in the corpus as papers/notes/copy.txt (document "
+        "'papers/notes/copy'): nothing added",
         "skipped photo.gif: photo.gif: unsupported file type (supported: .docx, .eml, .epub, .htm, "
         ".html, .jpeg, .jpg, .markdown, .md, .odt, .pdf, .png, .tif, .tiff, .txt)",
     ]
@@ -436,3 +436,29 @@ def test_a_damaged_pdf_that_still_reads_prints_no_library_warnings(tmp_path: Pat
     result = cli(root, tmp_path / "index", "check")
     assert (result.exit_code, result.stderr) == (0, "")
     assert result.stdout == "1 documents (1 passages) are valid; 0 problems\n"
+
+
+def test_a_defaults_file_linking_out_of_the_corpus_is_not_read(tmp_path: Path) -> None:
+    outside = tmp_path / "outside.yml"
+    outside.write_text("source: Secret\n")
+    root = write_corpus(tmp_path / "c", {"d/a.txt": "Text."})
+    (root / "d/_defaults.yml").symlink_to(outside)
+    corpus = load_corpus(root)
+    assert [str(p) for p in corpus.problems] == [
+        "d/_defaults.yml: a link out of the corpus: not read (links out are never followed; "
+        "copy the file into the corpus instead)"
+    ]
+    assert [d.meta.source for d in corpus.documents] == ["d"]  # labelled by its folder
+
+
+def test_add_folder_does_not_follow_links_in_the_folder(tmp_path: Path) -> None:
+    (tmp_path / "secret.txt").write_text("Outside the folder.")
+    incoming = tmp_path / "in"
+    incoming.mkdir()
+    (incoming / "note.txt").write_text("A note about Evin.")
+    (incoming / "link.txt").symlink_to(tmp_path / "secret.txt")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    result = cli(corpus, tmp_path / "index", "add", str(incoming), "--source", "S")
+    assert "skipped link.txt: a link: not followed (add the file it points to)" in result.stderr
+    assert sorted(p.name for p in (corpus / "in").iterdir()) == ["note.txt", "note.txt.meta.yml"]
