@@ -27,6 +27,7 @@ from search_app.corpus.loading import (
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
     Document,
+    leads_out,
     load_document,
     scan_corpus,
 )
@@ -195,6 +196,8 @@ class Intake:
         with tempfile.TemporaryDirectory() as scratch:
             trial = Path(scratch)
             for defaults in defaults_files(self.corpus_dir, Path(relative)):
+                if leads_out(defaults, self.corpus_dir):
+                    continue  # never read through a link out of the corpus (check names it)
                 copy = trial / defaults.relative_to(self.corpus_dir)
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(defaults, copy)
