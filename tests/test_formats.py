@@ -284,7 +284,7 @@ def test_detected_language_is_used_unless_given_and_persian_shows_right_to_left(
         "en", False,
     )  # fmt: skip
     build_index(root, tmp_path / "index")
-    hits = search(SearchIndex(tmp_path / "index"), SearchRequest(q="هيئت")).hits
+    hits = search(SearchIndex(tmp_path / "index"), SearchRequest(q="هيئت", exact=True)).hits
     assert [(hit.doc_id, hit.language, hit.rtl) for hit in hits] == [
         ("fa", "fa", True), ("given", "en", True),
     ]  # fmt: skip
@@ -390,7 +390,7 @@ def test_add_a_whole_folder_with_one_set_of_flags(tmp_path: Path) -> None:
     ]
     assert (corpus / "papers/notes/_defaults.yml").read_text() == "tags: [notes]\n"
     index = SearchIndex(tmp_path / "index")
-    hits = search(index, SearchRequest(q="Qezel")).hits
+    hits = search(index, SearchRequest(q="Qezel", exact=True)).hits
     assert [(h.doc_id, h.source, h.source_type) for h in hits] == [
         ("papers/mail-attachments/report", "A family", "testimony")
     ]

@@ -75,7 +75,7 @@ def test_english_scan_is_read_within_3_percent_and_found(scanned) -> None:
         "image", "en", True,
     )  # fmt: skip
     assert all(passage.ocr and passage.page is None for passage in document.passages)
-    hits = search(SearchIndex(settings.index_dir), SearchRequest(q="Gohardasht")).hits
+    hits = search(SearchIndex(settings.index_dir), SearchRequest(q="Gohardasht", exact=True)).hits
     assert [(hit.doc_id, hit.ocr) for hit in hits] == [("letters/english", True)]
 
 
@@ -88,7 +88,7 @@ def test_persian_scan_is_read_within_8_percent_and_each_page_is_found(scanned) -
         assert character_error_rate(" ".join(lines), text) <= 0.08, text
     index = SearchIndex(settings.index_dir)
     for word, page in (("گوهردشت", 1), ("خانواده‌ها", 2)):
-        hits = search(index, SearchRequest(q=word)).hits
+        hits = search(index, SearchRequest(q=word, exact=True)).hits
         assert [(hit.doc_id, hit.page, hit.ocr, hit.rtl) for hit in hits] == [
             ("letters/persian", page, True, True)
         ], word
