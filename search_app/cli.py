@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 import click
 
 from search_app.config import Settings, env_name, load_settings
-from search_app.corpus.intake import Added, IntakeError, Skipped, add_file, add_folder
+from search_app.corpus.intake import IntakeError, add_file, add_folder
 from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError
 from search_app.engine.batching import read_lines, run_batch
@@ -47,7 +47,9 @@ from search_app.terminal import (
     highlight_text,
     json_safe,
     one_line,
+    print_added,
     print_problems,
+    print_skipped,
     summary_line,
 )
 
@@ -311,14 +313,14 @@ def add(settings: Settings, file: Path, name: str | None, **fields: str | None) 
             added = [add_file(file, settings.corpus_dir, fields, name=name, limits=settings)]
             report = None
             for skipped in added[0].skipped:
-                _print_skipped(skipped)
+                print_skipped(skipped)
     except (IntakeError, DocumentError) as error:
         raise CommandError(str(error)) from None
     for document in added:
-        _print_added(settings, document)
+        print_added(settings.corpus_dir, document)
     if report is not None:
         for skipped in report.skipped:
-            _print_skipped(skipped)
+            print_skipped(skipped)
         echo(f"{len(report.added)} added, {len(report.skipped)} skipped")
         if not report.added:
             return
@@ -329,28 +331,6 @@ def add(settings: Settings, file: Path, name: str | None, **fields: str | None) 
             f"the file was added, but the index was not updated: {error.message} "
             "Then run `search-app index`."
         ) from None
-
-
-def _print_added(settings: Settings, added: Added, attached: bool = False) -> None:
-    """Say where a file went, its language (and how it was known), encoding and warnings."""
-    details = [
-        f"language {added.language}" + (" (told from the text)" if added.language_detected else "")
-    ]
-    if added.encoding and added.encoding != "utf-8":
-        details.append(f"read as {added.encoding}")
-    head = "  attachment" if attached else "Added"
-    echo(
-        one_line(f"{head} {settings.corpus_dir / added.relative_path} as {added.doc_id!r}: ")
-        + "; ".join(details)
-    )
-    for warning in added.warnings:
-        echo(f"warning: {one_line(added.relative_path)}: {one_line(warning)}", err=True)
-    for attachment in added.attachments:
-        _print_added(settings, attachment, attached=True)
-
-
-def _print_skipped(skipped: Skipped) -> None:
-    echo(f"skipped {one_line(skipped.path)}: {one_line(skipped.reason)}", err=True)
 
 
 @main.command()
