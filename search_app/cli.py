@@ -23,7 +23,7 @@ from urllib.parse import quote, urlencode
 import click
 
 from search_app.config import Settings, env_name, load_settings
-from search_app.corpus.intake import IntakeError, add_file
+from search_app.corpus.intake import IntakeError, add_file, add_folder
 from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError
 from search_app.engine.batching import read_lines, run_batch
@@ -47,7 +47,9 @@ from search_app.terminal import (
     highlight_text,
     json_safe,
     one_line,
+    print_added,
     print_problems,
+    print_skipped,
     summary_line,
 )
 
@@ -83,6 +85,7 @@ def with_paths(command: Callable[..., Any]) -> Callable[..., Any]:
 def run_index(settings: Settings, full: bool = False, strict: bool = False) -> IndexReport:
     """Build or update the index, printing problems and the summary line."""
     progress = TerminalProgress()
+    ocr_progress = TerminalProgress(minimum=2, label="OCR of scanned pages")
     try:
         report = build_index(
             settings.corpus_dir,
@@ -91,6 +94,7 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
             strict=strict,
             limits=settings,
             progress=progress,
+            ocr_progress=ocr_progress,
         )
     except StrictModeError as error:
         print_problems(error.problems)
@@ -99,6 +103,7 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
         raise CommandError(str(error)) from None
     finally:
         progress.close()
+        ocr_progress.close()
     if report.reason:
         echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
     print_problems(report.problems)
@@ -286,20 +291,39 @@ def _format_of(file: Any) -> str:
 @main.command()
 @with_paths
 @click.argument("file", type=click.Path(path_type=Path))
-@click.option("--title", help="The document's title.")
+@click.option("--title", help="The document's title (not for a folder).")
 @click.option("--source", help="Who published it: the label shown on every passage.")
 @click.option("--source-type", type=click.Choice(SOURCE_TYPES), help="What kind of source.")
 @click.option("--date", help="Publication date: 2020-08-20, 2020-08 or 2020.")
 @click.option("--url", help="Where the original lives (http or https).")
-@click.option("--language", type=click.Choice(LANGUAGES), help="Language of the text [en].")
-@click.option("--name", help="Path inside the corpus [default: the file's name].")
+@click.option(
+    "--language", type=click.Choice(LANGUAGES), help="Language of the text [told from the text]."
+)
+@click.option(
+    "--name", help="Path inside the corpus [default: the file's or the folder's own name]."
+)
 def add(settings: Settings, file: Path, name: str | None, **fields: str | None) -> None:
-    """Copy FILE into the corpus with its metadata, then update the index."""
+    """Copy FILE (or every document in the folder FILE) into the corpus with its metadata, then
+    update the index."""
     try:
-        added = add_file(file, settings.corpus_dir, fields, name=name, limits=settings)
+        if file.is_dir():
+            report = add_folder(file, settings.corpus_dir, fields, name=name, limits=settings)
+            added = report.added
+        else:
+            added = [add_file(file, settings.corpus_dir, fields, name=name, limits=settings)]
+            report = None
+            for skipped in added[0].skipped:
+                print_skipped(skipped)
     except (IntakeError, DocumentError) as error:
         raise CommandError(str(error)) from None
-    echo(one_line(f"Added {settings.corpus_dir / added.relative_path} as {added.doc_id!r}"))
+    for document in added:
+        print_added(settings.corpus_dir, document)
+    if report is not None:
+        for skipped in report.skipped:
+            print_skipped(skipped)
+        echo(f"{len(report.added)} added, {len(report.skipped)} skipped")
+        if not report.added:
+            return
     try:
         run_index(settings)
     except click.ClickException as error:
@@ -323,7 +347,8 @@ def check(settings: Settings) -> None:
         [*corpus.problems, *variant_problems, *register_problems], key=lambda p: p.path
     )
     print_problems(problems)
-    for entry in unmentioned(register, corpus.documents):
+    unnamed = list(unmentioned(register, corpus.documents))
+    for entry in unnamed:
         click.echo(
             f"warning: {REGISTER_FILE}: {entry.name} ({entry.slug}) is named in no document: "
             "check its spellings, or remove it",
@@ -331,10 +356,14 @@ def check(settings: Settings) -> None:
         )
     for note in covered_by_keys(variants):
         echo(f"note: {note.path}: {note.reason} (the line may go)")
+    for warning in corpus.warnings:
+        echo(f"warning: {one_line(warning.path)}: {one_line(warning.reason)}", err=True)
     passages = sum(len(document.passages) for document in corpus.documents)
+    warnings = len(corpus.warnings) + len(unnamed)
     echo(
         f"{len(corpus.documents)} documents ({passages} passages) are valid; "
         f"{len(problems)} problem{'' if len(problems) == 1 else 's'}"
+        + (f", {warnings} warning{'' if warnings == 1 else 's'}" if warnings else "")
     )
     if problems:
         raise SystemExit(1)

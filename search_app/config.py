@@ -53,6 +53,8 @@ class Settings:
     max_file_mb: int = 50
     max_pages: int = 2000
     max_seconds_per_file: int = 60
+    #: OCR of one scanned page stops after this many seconds (the page is then left out)
+    ocr_seconds_per_page: float = 120.0
     #: a search stops after this many seconds and shows what it found, marked partial
     search_seconds: float = 5.0
     #: searches and downloads a client may make per minute (a download counts as 10, and every

@@ -10,10 +10,12 @@ from __future__ import annotations
 import html
 import re
 import sys
+from pathlib import Path
 from typing import Any
 
 import click
 
+from search_app.corpus.intake import Added, Skipped
 from search_app.corpus.metadata import Problem
 from search_app.corpus.rendering import BIDI_CONTROLS, CONTROL_CHARACTERS, strip_bidi_controls
 from search_app.engine.indexing import IndexReport
@@ -83,8 +85,9 @@ def summary_line(report: IndexReport) -> str:
 class TerminalProgress:
     """A progress bar on standard error for long runs on a terminal; silent otherwise."""
 
-    def __init__(self, minimum: int = 20) -> None:
+    def __init__(self, minimum: int = 20, label: str = "Reading files") -> None:
         self.minimum = minimum
+        self.label = label
         self.bar: Any = None
         self.shown = 0
 
@@ -92,7 +95,7 @@ class TerminalProgress:
         if self.bar is None:
             if total < self.minimum or not sys.stderr.isatty():
                 return
-            self.bar = click.progressbar(length=total, label="Reading files", file=sys.stderr)
+            self.bar = click.progressbar(length=total, label=self.label, file=sys.stderr)
             self.bar.__enter__()
         self.bar.update(done - self.shown)
         self.shown = done
@@ -103,6 +106,7 @@ class TerminalProgress:
         if self.bar is not None:
             self.bar.__exit__(None, None, None)
             self.bar = None
+        self.shown = 0
 
 
 _MARK = re.compile(r"<mark[^>]*>(.*?)</mark>", re.S)
@@ -120,3 +124,26 @@ def highlight_text(highlight: str) -> str:
         position = match.end()
     out.append(terminal_safe(html.unescape(highlight[position:])))
     return "".join(out)
+
+
+def print_added(corpus_dir: Path, added: Added, attached: bool = False) -> None:
+    """Say where a file went, its language (and how it was known), encoding and warnings."""
+    details = [
+        f"language {added.language}" + (" (told from the text)" if added.language_detected else "")
+    ]
+    if added.encoding and added.encoding != "utf-8":
+        details.append(f"read as {added.encoding}")
+    head = "  attachment" if attached else "Added"
+    echo(
+        one_line(f"{head} {corpus_dir / added.relative_path} as {added.doc_id!r}: ")
+        + "; ".join(details)
+    )
+    for warning in added.warnings:
+        echo(f"warning: {one_line(added.relative_path)}: {one_line(warning)}", err=True)
+    for attachment in added.attachments:
+        print_added(corpus_dir, attachment, attached=True)
+
+
+def print_skipped(skipped: Skipped) -> None:
+    """Say which file of a folder was not added, and why."""
+    echo(f"skipped {one_line(skipped.path)}: {one_line(skipped.reason)}", err=True)

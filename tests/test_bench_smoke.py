@@ -148,6 +148,17 @@ def test_heavy_requests_benchmark_smoke_run(capsys) -> None:
     assert json.loads(capsys.readouterr().out)["words"] == 2000
 
 
+def test_intake_benchmark_runs_end_to_end(capsys) -> None:
+    from bench import intake
+
+    results = intake.main(["--pages", "1", "--lines", "4", "--text-pages", "3", "--files", "20"])
+    assert results["ocr_en"]["found"] == 1 and results["ocr_fa"]["found"] == 1
+    assert results["ocr_en"]["cer"] <= 0.03 and results["ocr_fa"]["cer"] <= 0.08
+    assert (results["text_pdf"]["pages"], results["folder"]["added"]) == (3, 20)
+    assert results["folder"]["skipped"] == []
+    assert "folder of 20 mixed files: 20 added" in capsys.readouterr().out
+
+
 def test_build_benchmark_smoke_run() -> None:
     from bench import build
 

@@ -37,19 +37,19 @@ def test_index_prints_one_summary_line(run, tmp_path: Path) -> None:
 
 
 def test_index_names_bad_files_skips_them_and_succeeds(run, corpus_dir: Path, tmp_path) -> None:
-    (corpus_dir / "bad.md").write_text("---\ntitle: T\n---\nbody\n")
+    (corpus_dir / "bad.md").write_text("---\ntitle: T\nsource: S\ndate: 2020-13\n---\nbody\n")
     result = run("index")
     assert result.exit_code == 0
-    assert result.stderr == "bad.md: missing required field 'source'\n"
+    assert result.stderr == "bad.md: date '2020-13' does not exist\n"
     assert result.stdout.endswith("(4 added, 0 changed, 0 removed, 0 unchanged); 1 file skipped\n")
 
 
 def test_index_strict_fails_and_writes_nothing(run, corpus_dir: Path, tmp_path: Path) -> None:
-    (corpus_dir / "bad.md").write_text("---\ntitle: T\n---\nbody\n")
+    (corpus_dir / "bad.md").write_text("---\ntitle: T\nsource: S\ndate: 2020-13\n---\nbody\n")
     result = run("index", "--strict")
     assert result.exit_code == 1
     assert result.stderr == (
-        "bad.md: missing required field 'source'\n"
+        "bad.md: date '2020-13' does not exist\n"
         "Error: 1 problem(s) in the corpus; nothing was indexed (--strict): fix the files above\n"
     )
     assert not (tmp_path / "index" / "CURRENT").exists()
@@ -95,7 +95,7 @@ def test_search_json_has_the_api_shape(run) -> None:
     )  # fmt: skip
     assert set(data["results"][0]) == {
         "doc_id", "passage", "title", "source", "source_type", "date", "language", "url",
-        "page", "highlight", "link", "score",
+        "page", "highlight", "link", "score", "ocr",
     }  # fmt: skip
 
 
@@ -125,12 +125,26 @@ def test_check_reports_every_problem_and_exits_1(run, corpus_dir: Path) -> None:
     assert result.stderr == (
         "_variants.txt:2: a group needs two or more spellings, comma-separated\n"
         "a.md: date '2020-13' does not exist\n"
-        "b.txt: no metadata: add b.txt.meta.yml next to it with title: and source:\n"
+        "warning: b.txt: no title: shown as its file name; add title: to b.txt.meta.yml\n"
+        "warning: b.txt: no source: labelled by its folder 'corpus'; add source: to "
+        "b.txt.meta.yml or to a _defaults.yml in its folder\n"
     )
     assert result.stdout == (  # issue 15: a line the name keys already cover is a note
         "note: _variants.txt:1: the name keys already join these spellings (the line may go)\n"
-        "4 documents (8 passages) are valid; 3 problems\n"
+        "5 documents (9 passages) are valid; 2 problems, 2 warnings\n"
     )
+
+
+def test_check_passes_with_only_warnings(run, corpus_dir: Path) -> None:
+    (corpus_dir / "notes/b.txt").write_text("A note without metadata.")
+    result = run("check")
+    assert result.exit_code == 0
+    assert result.stderr.splitlines() == [
+        "warning: notes/b.txt: no title: shown as its file name; add title: to b.txt.meta.yml",
+        "warning: notes/b.txt: no source: labelled by its folder 'notes'; add source: to "
+        "b.txt.meta.yml or to a _defaults.yml in its folder",
+    ]
+    assert result.stdout == "5 documents (9 passages) are valid; 0 problems, 2 warnings\n"
 
 
 def test_environment_sets_paths_and_flags_win(corpus_dir: Path, tmp_path: Path) -> None:

@@ -72,14 +72,12 @@ def test_shipped_corpus_is_valid() -> None:
 @pytest.mark.parametrize(
     ("files", "expected"),
     [
-        ({"a.md": "no front matter\n"}, "a.md: no front matter: start the file with a '---' line"),
         ({"a.md": "---\ntitle: T\n"}, "a.md: front matter is not closed"),
-        ({"a.md": "---\ntitle: T\n---\nbody\n"}, "a.md: missing required field 'source'"),
+        ({"a.md": "---\ntitle: T\nsource: S\ndate: 2020-13\n---\nx\n"}, "a.md: date '2020-13'"),
         ({"a.md": "---\n- a list\n---\nbody\n"}, "a.md: metadata must be a YAML mapping"),
         ({"a.md": "---\ntitle: [unclosed\n---\nx\n"}, "a.md: metadata is not valid YAML (line"),
         ({"a.md": "---\ntitle: T\nsource: S\n---\n\n\n"}, "a.md: empty document: no text to index"),
-        ({"a.txt": "text\n"}, "a.txt: no metadata: add a.txt.meta.yml next to it"),
-        ({"a.doc": "x"}, "a.doc: unsupported file type (supported: .htm, .html, .markdown"),
+        ({"a.doc": "x"}, "a.doc: unsupported file type (supported: .docx, .eml, .epub, .htm,"),
         ({"x.txt.meta.yml": "title: T\n"}, "x.txt.meta.yml: sidecar without a document file"),
         (
             {"a.md": "---\ntitle: T\nsource: S\n---\nx\n", "a.txt": "y"},
@@ -93,6 +91,35 @@ def test_problems_name_the_file_and_the_reason(
     corpus = load_corpus(write_corpus(tmp_path / "c", files))
     assert len(corpus.problems) == 1
     assert str(corpus.problems[0]).startswith(expected)
+
+
+def test_files_nobody_described_are_indexed_with_a_label_and_a_warning(tmp_path: Path) -> None:
+    root = write_corpus(
+        tmp_path / "c",
+        {
+            "loose.md": "A note without front matter.\n",
+            "letters/a.txt": "A letter without a sidecar.\n",
+            "titled.md": "---\ntitle: Only a title\n---\nText.\n",
+        },
+    )
+    corpus = load_corpus(root)
+    assert corpus.problems == []
+    labels = {d.doc_id: (d.meta.title, d.meta.source) for d in corpus.documents}
+    assert labels == {
+        "loose": ("loose.md", "corpus"),
+        "letters/a": ("a.txt", "letters"),
+        "titled": ("Only a title", "corpus"),
+    }
+    assert [str(w) for w in corpus.warnings] == [
+        "letters/a.txt: no title: shown as its file name; add title: to a.txt.meta.yml",
+        "letters/a.txt: no source: labelled by its folder 'letters'; add source: to "
+        "a.txt.meta.yml or to a _defaults.yml in its folder",
+        "loose.md: no title: shown as its file name; add title: to its front matter",
+        "loose.md: no source: labelled by its folder 'corpus'; add source: to its front matter "
+        "or to a _defaults.yml in its folder",
+        "titled.md: no source: labelled by its folder 'corpus'; add source: to its front matter "
+        "or to a _defaults.yml in its folder",
+    ]
 
 
 def test_non_utf8_file_is_a_problem_and_the_rest_still_loads(tmp_path: Path) -> None:

@@ -81,9 +81,11 @@ def test_incremental_add_change_delete(corpus_dir: Path, index_dir: Path) -> Non
 
 
 def test_a_file_that_breaks_keeps_its_last_good_version(corpus_dir: Path, index_dir: Path) -> None:
-    (corpus_dir / "news/graves.md").write_text("---\ntitle: no source\n---\nchanged\n")
+    (corpus_dir / "news/graves.md").write_text("---\ntitle: T\nsource: S\ndate: 88\n---\nchanged\n")
     report = build_index(corpus_dir, index_dir)
-    assert [str(p) for p in report.problems] == ["news/graves.md: missing required field 'source'"]
+    assert [str(p) for p in report.problems] == [
+        "news/graves.md: date '88' is not an ISO date: write 2020-08-20, 2020-08 or 2020"
+    ]
     assert hits(SearchIndex(index_dir), "relatives") == ["news/graves#2"]
 
 
@@ -146,7 +148,7 @@ def test_missing_index_says_which_command_to_run(tmp_path: Path) -> None:
 
 
 def test_strict_mode_writes_nothing_when_a_file_is_bad(corpus_dir: Path, tmp_path: Path) -> None:
-    (corpus_dir / "bad.md").write_text("no front matter")
+    (corpus_dir / "bad.md").write_text("---\ntitle: [unclosed\n---\nx\n")
     with pytest.raises(StrictModeError) as raised:
         build_index(corpus_dir, tmp_path / "index", strict=True)
     assert [p.path for p in raised.value.problems] == ["bad.md"]
@@ -154,7 +156,7 @@ def test_strict_mode_writes_nothing_when_a_file_is_bad(corpus_dir: Path, tmp_pat
 
 
 def test_bad_files_are_skipped_and_named(corpus_dir: Path, tmp_path: Path) -> None:
-    (corpus_dir / "bad.md").write_text("no front matter")
+    (corpus_dir / "bad.md").write_text("---\ntitle: [unclosed\n---\nx\n")
     report = build_index(corpus_dir, tmp_path / "index")
     assert report.documents == 4
     assert [p.path for p in report.problems] == ["bad.md"]

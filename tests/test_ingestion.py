@@ -103,7 +103,7 @@ def test_html_without_a_date_gets_none_invented(corpus: Path) -> None:
     [
         (
             lambda p: make_scanned_pdf(p, pages=2),
-            "no text layer in any of its 2 page(s): it is a scan and needs OCR",
+            "no text in any of its 2 page(s): no text layer, and no scanned image for OCR to read",
         ),
         (lambda p: p.write_bytes(b"%PDF-1.4 broken"), "cannot read the PDF"),
         (lambda p: make_pdf(p, [["secret"]], password="pw"), "the PDF is encrypted"),
@@ -159,7 +159,9 @@ def test_add_a_pdf_with_metadata_and_find_it(tmp_path: Path, corpus: Path) -> No
         "--source", "A witness", "--source-type", "testimony", "--date", "2001-02-03",
     )  # fmt: skip
     assert result.exit_code == 0, result.output
-    assert result.stdout.splitlines()[0] == f"Added {corpus / 'testimony.pdf'} as 'testimony'"
+    assert result.stdout.splitlines()[0] == (
+        f"Added {corpus / 'testimony.pdf'} as 'testimony': language en (told from the text)"
+    )
     assert "Built index" in result.stdout.splitlines()[1]
     assert (corpus / "testimony.pdf").read_bytes() == new.read_bytes()
     assert (corpus / "testimony.pdf.meta.yml").read_text() == (
@@ -188,8 +190,8 @@ def test_add_markdown_merges_options_into_front_matter(tmp_path: Path, corpus: P
         (lambda d: (d / "x.doc").write_text("x"), ["x.doc"], "x.doc: unsupported file type"),
         (
             lambda d: (d / "x.txt").write_text("text"),
-            ["x.txt", "--title", "T"],
-            "x.txt: missing required field 'source'; nothing added",
+            ["x.txt", "--title", "T", "--url", "ftp://example.org/x"],
+            "x.txt: url 'ftp://example.org/x' is not an http:// or https:// address; nothing added",
         ),
         (
             lambda d: (d / "x.txt").write_text("text"),
@@ -197,14 +199,15 @@ def test_add_markdown_merges_options_into_front_matter(tmp_path: Path, corpus: P
             "x.txt: date '2020-13-01' does not exist; nothing added",
         ),
         (
-            lambda d: (d / "x.txt").write_bytes(b"caf\xe9"),
-            ["x.txt", "--title", "T", "--source", "S"],
-            "x.txt: not UTF-8 text (byte 3): save the file as UTF-8; nothing added",
+            lambda d: (d / "x.docx").write_bytes(b"not a zip"),
+            ["x.docx", "--title", "T", "--source", "S"],
+            "x.docx: not a readable Word (.docx) file (File is not a zip file): open and save it "
+            "again, then add it; nothing added",
         ),
         (
             lambda d: make_scanned_pdf(d / "scan.pdf"),
             ["scan.pdf", "--title", "T", "--source", "S"],
-            "scan.pdf: no text layer in any of its 2 page(s)",
+            "scan.pdf: no text in any of its 2 page(s)",
         ),
         (
             lambda d: (d / "x.txt").write_text("t"),
@@ -260,13 +263,15 @@ def test_check_names_every_problem_in_a_mixed_corpus(tmp_path: Path, corpus: Pat
     result = cli(corpus, tmp_path / "index", "check")
     assert result.exit_code == 1
     assert result.stderr.splitlines() == [
-        "bare.pdf: no metadata: add bare.pdf.meta.yml next to it with title: and source:",
         "orphan.html.meta.yml: sidecar without a document file next to it",
         "page.html: no main text found in the page (is it only navigation or a script?)",
-        "scan.pdf: no text layer in any of its 2 page(s): it is a scan and needs OCR "
-        "(e.g. ocrmypdf) before it can be searched",
+        "scan.pdf: no text in any of its 2 page(s): no text layer, and no scanned image for OCR "
+        "to read",
+        "warning: bare.pdf: no title: shown as its file name; add title: to bare.pdf.meta.yml",
+        "warning: bare.pdf: no source: labelled by its folder 'corpus'; add source: to "
+        "bare.pdf.meta.yml or to a _defaults.yml in its folder",
     ]
-    assert result.stdout == "2 documents (7 passages) are valid; 4 problems\n"
+    assert result.stdout == "3 documents (12 passages) are valid; 3 problems, 2 warnings\n"
 
 
 def test_limits_on_size_pages_and_time(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:

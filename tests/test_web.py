@@ -162,6 +162,7 @@ def test_api_search_shape(client) -> None:
                 "highlight": "<mark>Families</mark> were never told where the bodies were buried.",
                 "link": "http://localhost/doc/reports/commission?q=families#p-2",
                 "score": data["results"][0]["score"],
+                "ocr": False,
             }
         ],
         "facets": {

@@ -1,8 +1,12 @@
 """The corpus: files on disk → documents with metadata → passages.
 
 :mod:`.loading` finds document files and reads them (:func:`load_corpus`, :func:`scan_corpus`,
-:func:`load_document`); :mod:`.metadata` reads and checks front matter and sidecars;
-:mod:`.extraction` takes the text out of PDFs and web pages; :mod:`.passages` cuts text into
+:func:`load_document`), merging folder defaults (:mod:`.defaults`), what files say about
+themselves, and sidecars; :mod:`.metadata` reads and checks front matter and sidecars;
+:mod:`.reading` picks the reader of each format: :mod:`.extraction` (PDFs, web pages),
+:mod:`.office` (Word, OpenDocument, EPUB), :mod:`.mail` (e-mails), :mod:`.ocr` (scans, with
+Tesseract), :mod:`.encodings` (plain text); :mod:`.language` tells Persian from English by script;
+:mod:`.passages` cuts text into
 passages; :mod:`.rendering` turns Markdown into safe HTML and plain text; :mod:`.solar_calendar`
 converts dates; :mod:`.intake` is ``search-app add``. Nothing here knows about the index.
 """

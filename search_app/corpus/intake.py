@@ -1,27 +1,33 @@
-"""Adding a file to the corpus: check it, give it its metadata, copy it in.
+"""Adding files to the corpus: check each, give it its metadata, copy it in.
 
 A file is added only if it can be indexed as it will stand in the corpus (the same checks as
 ``search-app check``) and is not a copy of a document already there (same content hash). Nothing
-is written until both hold, so a refused file leaves the corpus untouched.
+is written for a file until both hold, so a refused file leaves the corpus untouched. A folder is
+added file by file with one set of fields: what cannot be added is listed with the reason, and the
+rest goes in. An e-mail's attachments become documents of their own, ``attached_to`` it.
 """
 
 from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 import tempfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 import yaml
 
 from search_app.config import Settings
+from search_app.corpus.defaults import DEFAULTS_FILE, defaults_files
 from search_app.corpus.loading import (
     CONTROL_IN_NAME,
     DOCUMENT_SUFFIXES,
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
+    Document,
+    leads_out,
     load_document,
     scan_corpus,
 )
@@ -29,6 +35,8 @@ from search_app.corpus.metadata import DocumentError, parse_yaml, read_text, spl
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
+#: Fields of a message that its attachments share (the title and date are the message's own).
+ATTACHMENT_FIELDS = ("source", "source_type", "tags")
 
 
 class IntakeError(Exception):
@@ -36,13 +44,35 @@ class IntakeError(Exception):
 
 
 @dataclass(frozen=True)
+class Skipped:
+    path: str
+    reason: str
+
+    def __str__(self) -> str:
+        return f"{self.path}: {self.reason}"
+
+
+@dataclass(frozen=True)
 class Added:
     doc_id: str
     relative_path: str
+    language: str = "en"
+    #: the language was told from the text, not given
+    language_detected: bool = False
+    encoding: str | None = None
+    warnings: tuple[str, ...] = ()
+    attachments: tuple[Added, ...] = ()
+    skipped: tuple[Skipped, ...] = ()
 
 
-def _sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+@dataclass
+class FolderReport:
+    added: list[Added] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+
+def _sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
 
 
 def _destination(source: Path, name: str | None) -> PurePosixPath:
@@ -54,8 +84,6 @@ def _destination(source: Path, name: str | None) -> PurePosixPath:
         raise IntakeError(f"--name {name!r} must be a path inside the corpus, like reports/x.pdf")
     if any(part.startswith((".", "_")) for part in relative.parts):
         raise IntakeError(f"{relative} starts with '.' or '_': such files are not documents")
-    if relative.suffix.lower() != source.suffix.lower():
-        raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
     return relative
 
 
@@ -78,17 +106,179 @@ def _dump(data: dict[str, Any]) -> str:
 
 def _files_to_write(source: Path, fields: dict[str, Any]) -> dict[str, bytes]:
     """Return the corpus files (by suffix: "" for the document, sidecar suffix) to write."""
-    given = {key: value for key, value in fields.items() if value not in (None, "")}
+    given = {key: value for key, value in fields.items() if value not in (None, "", ())}
     if source.suffix.lower() in MARKDOWN_SUFFIXES:
         text = source.read_text(encoding="utf-8-sig")
+        if not given:
+            return {"": text.encode("utf-8")}
         data, body = split_front_matter(text) if text.startswith("---") else ({}, text)
         data.update(given)
         return {"": ("---\n" + _dump(data) + "---\n\n" + body.lstrip("\n")).encode("utf-8")}
     sidecar = source.with_name(source.name + SIDECAR_SUFFIX)
     data = parse_yaml(read_text(sidecar)) if sidecar.is_file() else {}
     data.update(given)
+    if not data:  # nothing said about the file: folder defaults or its own metadata will do
+        return {"": source.read_bytes()}
     # the sidecar first: a scan in between never sees a document without its metadata
     return {SIDECAR_SUFFIX: _dump(data).encode("utf-8"), "": source.read_bytes()}
+
+
+class Intake:
+    """One ``add`` run: what the corpus holds, kept up to date as files go in."""
+
+    def __init__(self, corpus_dir: Path, limits: Settings = DEFAULTS) -> None:
+        self.corpus_dir = corpus_dir
+        self.limits = limits
+        scan = scan_corpus(corpus_dir)
+        self.digests: dict[str, str] = {}
+        for file in scan.files:
+            self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
+        self.ids = {file.doc_id: file.relative_path for file in scan.files}
+
+    def add(self, source: Path, relative: PurePosixPath, fields: dict[str, Any]) -> Added:
+        """Add one file at ``relative`` in the corpus (and an e-mail's attachments).
+
+        :raises IntakeError: when it cannot be read or indexed, is already in the corpus, or its
+            place is taken.
+        """
+        if not source.is_file():
+            raise IntakeError(f"{source} is not a file")
+        if source.suffix.lower() not in DOCUMENT_SUFFIXES:
+            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
+            raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
+        if relative.suffix.lower() != source.suffix.lower():
+            raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
+        _refuse_links(self.corpus_dir, relative)
+        doc_id = relative.with_suffix("").as_posix()
+        try:
+            contents = _files_to_write(source, fields)
+            # the file as given, and as it will be written (Markdown gets its front matter)
+            for digest in {_sha256(source.read_bytes()), _sha256(contents[""])}:
+                if digest in self.digests:
+                    there = self.digests[digest]
+                    raise IntakeError(
+                        f"{source.name} is already in the corpus as {there} (document "
+                        f"{PurePosixPath(there).with_suffix('').as_posix()!r}): nothing added"
+                    )
+        except (OSError, UnicodeDecodeError) as error:
+            raise IntakeError(f"cannot read {source}: {error}") from None
+        except DocumentError as error:
+            raise IntakeError(f"{source.name}: {error}") from None
+        target = self.corpus_dir / relative
+        for suffix in contents:
+            if target.with_name(target.name + suffix).exists():
+                raise IntakeError(
+                    f"{relative}{suffix} is already in the corpus: choose another name with --name"
+                )
+        if doc_id in self.ids:
+            raise IntakeError(
+                f"{relative} would have the id {doc_id!r} of {self.ids[doc_id]}: "
+                "choose another name with --name"
+            )
+        document = self._trial(relative, contents)
+        _write(self.corpus_dir, relative, contents)
+        self.digests[_sha256(contents[""])] = relative.as_posix()
+        self.ids[doc_id] = relative.as_posix()
+        attachments, skipped = self._attachments(document, relative, fields)
+        return Added(
+            doc_id=doc_id,
+            relative_path=relative.as_posix(),
+            language=document.meta.language,
+            language_detected=document.language_detected,
+            encoding=document.encoding,
+            warnings=document.warnings,
+            attachments=tuple(attachments),
+            skipped=tuple(skipped),
+        )
+
+    def _trial(self, relative: PurePosixPath, contents: dict[str, bytes]) -> Document:
+        """Load the file exactly as it will stand: at its place, under the same folder defaults."""
+        with tempfile.TemporaryDirectory() as scratch:
+            trial = Path(scratch)
+            for defaults in defaults_files(self.corpus_dir, Path(relative)):
+                if leads_out(defaults, self.corpus_dir):
+                    continue  # never read through a link out of the corpus (check names it)
+                copy = trial / defaults.relative_to(self.corpus_dir)
+                copy.parent.mkdir(parents=True, exist_ok=True)
+                shutil.copyfile(defaults, copy)
+            _write(trial, relative, contents)
+            [file] = scan_corpus(trial).files
+            try:
+                return load_document(file, self.limits)
+            except DocumentError as error:
+                raise IntakeError(f"{relative.name}: {error}; nothing added") from None
+
+    def _attachments(
+        self, message: Document, relative: PurePosixPath, fields: dict[str, Any]
+    ) -> tuple[list[Added], list[Skipped]]:
+        added, skipped = [], []
+        folder = relative.parent / f"{relative.stem}-attachments"
+        shared = {key: fields[key] for key in ATTACHMENT_FIELDS if fields.get(key)}
+        with tempfile.TemporaryDirectory() as scratch:
+            for attachment in message.attachments:
+                path = Path(scratch) / attachment.filename
+                path.write_bytes(attachment.data)
+                try:
+                    added.append(
+                        self.add(
+                            path,
+                            folder / attachment.filename,
+                            {**shared, "attached_to": message.doc_id},
+                        )  # fmt: skip
+                    )
+                except IntakeError as error:
+                    skipped.append(Skipped(f"{relative.name} › {attachment.filename}", str(error)))
+        return added, skipped
+
+    def add_folder(
+        self, folder: Path, destination: PurePosixPath, fields: dict[str, Any]
+    ) -> FolderReport:
+        """Add every document file below ``folder`` (its ``_defaults.yml`` files too) under
+        ``destination``; list each file that was not added, with the reason."""
+        report = FolderReport()
+        paths = sorted(path for path in folder.rglob("*") if path.is_file())
+        for path in paths:
+            relative = path.relative_to(folder)
+            if path.name == DEFAULTS_FILE and not _hidden(relative.parent):
+                report.skipped.extend(self._copy_defaults(path, destination / relative))
+        for path in paths:
+            relative = path.relative_to(folder)
+            shown = relative.as_posix()
+            if path.name.endswith(SIDECAR_SUFFIX) or path.name == DEFAULTS_FILE:
+                continue  # read with their document, or copied above
+            if _hidden(relative):
+                report.skipped.append(Skipped(shown, "hidden ('.' or '_' name): not a document"))
+                continue
+            if path.is_symlink():
+                reason = "a link: not followed (add the file it points to)"
+                report.skipped.append(Skipped(shown, reason))
+                continue
+            try:
+                added = self.add(path, destination / relative.as_posix(), fields)
+            except IntakeError as error:
+                report.skipped.append(Skipped(shown, str(error)))
+                continue
+            report.added.append(added)
+            report.skipped.extend(added.skipped)
+        return report
+
+    def _copy_defaults(self, source: Path, relative: PurePosixPath) -> list[Skipped]:
+        try:
+            _refuse_links(self.corpus_dir, relative)
+        except IntakeError as error:
+            return [Skipped(relative.as_posix(), str(error))]
+        target = self.corpus_dir / relative
+        data = source.read_bytes()
+        if target.exists():
+            if target.read_bytes() == data:
+                return []
+            return [Skipped(relative.as_posix(), "a different _defaults.yml is already there")]
+        _write(self.corpus_dir, relative, {"": data})
+        return []
+
+
+def _hidden(relative: Path) -> bool:
+    return any(part.startswith((".", "_")) for part in relative.parts)
 
 
 def add_file(
@@ -105,51 +295,24 @@ def add_file(
     """
     if not source.is_file():
         raise IntakeError(f"{source} is not a file")
-    if source.suffix.lower() not in DOCUMENT_SUFFIXES:
-        supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-        raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
-    relative = _destination(source, name)
-    _refuse_links(corpus_dir, relative)
-    target = corpus_dir / relative
-    scan = scan_corpus(corpus_dir)
-    doc_id = relative.with_suffix("").as_posix()
-    try:
-        contents = _files_to_write(source, fields)
-        # the file as given, and as it will be written (Markdown gets its front matter rewritten)
-        digests = {_sha256(source), hashlib.sha256(contents[""]).hexdigest()}
-        for file in scan.files:
-            if _sha256(file.path) in digests:
-                raise IntakeError(
-                    f"{source.name} is already in the corpus as {file.relative_path} "
-                    f"(document {file.doc_id!r}): nothing added"
-                )
-    except (OSError, UnicodeDecodeError) as error:
-        raise IntakeError(f"cannot read {source}: {error}") from None
-    except DocumentError as error:
-        raise IntakeError(f"{source.name}: {error}") from None
-    for suffix in contents:
-        taken = target.with_name(target.name + suffix)
-        if taken.exists():
-            raise IntakeError(
-                f"{relative}{suffix} is already in the corpus: choose another name with --name"
-            )
-    for file in scan.files:
-        if file.doc_id == doc_id:
-            raise IntakeError(
-                f"{relative} would have the id {doc_id!r} of {file.relative_path}: "
-                "choose another name with --name"
-            )
+    return Intake(corpus_dir, limits).add(source, _destination(source, name), fields)
 
-    with tempfile.TemporaryDirectory() as scratch:  # check it exactly as it will stand
-        trial = Path(scratch)
-        _write(trial, relative, contents)
-        [file] = scan_corpus(trial).files
-        try:
-            load_document(file, limits)
-        except DocumentError as error:
-            raise IntakeError(f"{source.name}: {error}; nothing added") from None
-    _write(corpus_dir, relative, contents)
-    return Added(doc_id=doc_id, relative_path=relative.as_posix())
+
+def add_folder(
+    folder: Path,
+    corpus_dir: Path,
+    fields: dict[str, Any],
+    name: str | None = None,
+    limits: Settings = DEFAULTS,
+) -> FolderReport:
+    """Add every document below ``folder`` into ``corpus_dir/name`` (default: the folder's name).
+
+    :raises IntakeError: when ``name`` is not a place inside the corpus.
+    """
+    if fields.get("title"):
+        raise IntakeError("--title names one document: leave it out when adding a folder")
+    destination = _destination(folder.resolve(), name)
+    return Intake(corpus_dir, limits).add_folder(folder, destination, fields)
 
 
 def _write(root: Path, relative: PurePosixPath, contents: dict[str, bytes]) -> None:

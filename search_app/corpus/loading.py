@@ -25,12 +25,10 @@ from pathlib import Path
 from typing import Any
 
 from search_app.config import Settings
-from search_app.corpus.extraction import (
-    ExtractionError,
-    describe_error,
-    html_main_text,
-    pdf_pages,
-)
+from search_app.corpus.defaults import defaults_files, read_defaults
+from search_app.corpus.extraction import ExtractionError, describe_error
+from search_app.corpus.language import detect_language
+from search_app.corpus.mail import Attachment
 from search_app.corpus.metadata import (
     DocumentError,
     Metadata,
@@ -40,14 +38,16 @@ from search_app.corpus.metadata import (
     read_text,
     split_front_matter,
 )
-from search_app.corpus.passages import Passage, markdown_passages, page_passages, text_passages
+from search_app.corpus.ocr import OcrProgress
+from search_app.corpus.passages import Passage, markdown_passages
+from search_app.corpus.reading import (
+    DOCUMENT_SUFFIXES,
+    MARKDOWN_SUFFIXES,
+    Body,
+    read_body,
+)
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
-MARKDOWN_SUFFIXES = {".md", ".markdown"}
-TEXT_SUFFIXES = {".txt"}
-PDF_SUFFIXES = {".pdf"}
-HTML_SUFFIXES = {".html", ".htm"}
-DOCUMENT_SUFFIXES = MARKDOWN_SUFFIXES | TEXT_SUFFIXES | PDF_SUFFIXES | HTML_SUFFIXES
 DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
 CONTROL_IN_NAME = (
@@ -65,6 +65,8 @@ class CorpusFile:
     relative_path: str
     sidecar: Path | None
     content_hash: str
+    #: the ``_defaults.yml`` files that apply, outermost first
+    defaults: tuple[Path, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -77,6 +79,13 @@ class Document:
     format: str
     meta: Metadata
     passages: tuple[Passage, ...]
+    #: what a reader of ``search-app check`` should know: a field to add, an encoding detected
+    warnings: tuple[str, ...] = ()
+    #: the language was told from the text, not given
+    language_detected: bool = False
+    #: the text file's encoding, when it is plain text
+    encoding: str | None = None
+    attachments: tuple[Attachment, ...] = ()
 
 
 @dataclass
@@ -136,6 +145,20 @@ def read_corpus_file(corpus_dir: Path, name: str) -> tuple[str | None, list[Prob
         return None, [Problem(name, f"cannot read: {error}")]
 
 
+def _defaults_inside(corpus_dir: Path, relative: Path, scan: Scan) -> tuple[Path, ...]:
+    """The defaults files that apply to ``relative``, less those that link out of the corpus
+    (each named once as a problem)."""
+    found = []
+    for path in defaults_files(corpus_dir, relative):
+        if not leads_out(path, corpus_dir):
+            found.append(path)
+            continue
+        problem = link_out_problem(path, path.relative_to(corpus_dir).as_posix())
+        if problem not in scan.problems:
+            scan.problems.append(problem)
+    return tuple(found)
+
+
 def scan_corpus(corpus_dir: Path) -> Scan:
     """Find every document file under ``corpus_dir`` and hash its content (and sidecar).
 
@@ -147,6 +170,7 @@ def scan_corpus(corpus_dir: Path) -> Scan:
         )
     scan = Scan()
     seen: dict[str, str] = {}
+    folder_defaults: dict[Path, tuple[Path, ...]] = {}
     # rglob lists links to folders but never descends into them
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
@@ -183,24 +207,17 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             scan.unreadable.add(doc_id)
             continue
         sidecar = sidecar if sidecar.is_file() else None
+        if relative.parent not in folder_defaults:
+            folder_defaults[relative.parent] = _defaults_inside(corpus_dir, relative, scan)
+        defaults = folder_defaults[relative.parent]
         try:
-            content_hash = _hash_files(path, sidecar)
+            content_hash = _hash_files(path, sidecar, *defaults)
         except OSError as error:
             scan.problems.append(Problem(name, f"cannot read file: {error.strerror}"))
             scan.unreadable.add(doc_id)
             continue
-        scan.files.append(CorpusFile(doc_id, path, name, sidecar, content_hash))
+        scan.files.append(CorpusFile(doc_id, path, name, sidecar, content_hash, defaults))
     return scan
-
-
-def _metadata(file: CorpusFile, front_matter: dict[str, Any] | None) -> dict[str, Any]:
-    if file.sidecar is not None:
-        return parse_yaml(read_text(file.sidecar))
-    if front_matter is not None:
-        return front_matter
-    raise DocumentError(
-        f"no metadata: add {file.path.name}{SIDECAR_SUFFIX} next to it with title: and source:"
-    )
 
 
 @contextmanager
@@ -225,36 +242,73 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
-def _read(file: CorpusFile, limits: Settings) -> tuple[str, Metadata, list[Passage]]:
-    suffix = file.path.suffix.lower()
-    max_chars = limits.max_passage_chars
+def _corpus_root(file: CorpusFile) -> Path:
+    return file.path.parents[len(Path(file.relative_path).parts) - 1]
+
+
+def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
+    """Give a file without a title its file name as one, and a file without a source its folder
+    as its label (labels, not facts: nothing is guessed), and say which field to add."""
+    where = (
+        f"{file.path.name}{SIDECAR_SUFFIX}" if file.path.suffix.lower() not in MARKDOWN_SUFFIXES
+        else "its front matter"
+    )  # fmt: skip
+    warnings = []
+    if not data.get("title"):
+        data["title"] = file.path.name
+        warnings.append(f"no title: shown as its file name; add title: to {where}")
+    if not data.get("source"):
+        folder = Path(file.relative_path).parent.as_posix()
+        data["source"] = folder if folder != "." else "corpus"
+        warnings.append(
+            f"no source: labelled by its folder {data['source']!r}; add source: to {where} "
+            f"or to a _defaults.yml in its folder"
+        )
+    return warnings
+
+
+def _own_fields(file: CorpusFile, fields: dict[str, str]) -> dict[str, str]:
+    """What the file's metadata says, less a title that is only its file name (what tools that
+    make PDFs from scans write), which says nothing the file name does not."""
+    title = fields.get("title", "").casefold()
+    if title in {file.path.name.casefold(), file.path.stem.casefold()}:
+        return {key: value for key, value in fields.items() if key != "title"}
+    return fields
+
+
+def _read(
+    file: CorpusFile, limits: Settings, progress: OcrProgress | None
+) -> tuple[Body, dict[str, Any]]:
+    """Read the file's body and merge its metadata: folder defaults, then what the file itself
+    says (PDF information, core properties, headers), then its sidecar or front matter."""
+    data = read_defaults(file.defaults, _corpus_root(file))
+    own = parse_yaml(read_text(file.sidecar)) if file.sidecar is not None else None
     try:
-        if suffix in MARKDOWN_SUFFIXES:
+        if file.path.suffix.lower() in MARKDOWN_SUFFIXES:
             text = read_text(file.path)
-            has_front = text.startswith("---") or file.sidecar is None  # else say it is missing
-            front, body = split_front_matter(text) if has_front else (None, text)
-            meta = parse_metadata(_metadata(file, front))
-            return "markdown", meta, markdown_passages(body, max_chars)
-        if suffix in TEXT_SUFFIXES:
-            meta = parse_metadata(_metadata(file, None))
-            return "text", meta, text_passages(read_text(file.path), max_chars)
-        if suffix in PDF_SUFFIXES:
-            meta = parse_metadata(_metadata(file, None))
-            pdf = pdf_pages(file.path, limits.max_pages, limits.max_seconds_per_file)
-            return "pdf", meta, page_passages(pdf.pages, max_chars)
-        data = _metadata(file, None)
-        page = html_main_text(read_text(file.path))
-        # the sidecar wins; the page's own metadata fills in a missing title or date
-        if page.title and not data.get("title"):
-            data["title"] = page.title
-        if page.date and not data.get("date"):
-            data["date"] = page.date
-        return "html", parse_metadata(data), markdown_passages(page.markdown, max_chars)
+            front = None
+            if text.startswith("---"):
+                front, text = split_front_matter(text)
+            body = Body("markdown", markdown_passages(text, limits.max_passage_chars))
+            own = own if own is not None else front
+        else:
+            hints = {**data, **(own or {})}
+            language, encoding = hints.get("language"), hints.get("encoding")
+            if encoding is not None and not isinstance(encoding, str):
+                raise DocumentError("field 'encoding' must be text, like windows-1256")
+            language = language if isinstance(language, str) else None
+            body = read_body(file.path, limits, language, encoding, progress)
     except ExtractionError as error:
         raise DocumentError(str(error)) from None
+    data.update(_own_fields(file, body.fields))
+    data.update(own or {})
+    data.pop("encoding", None)
+    return body, data
 
 
-def load_document(file: CorpusFile, limits: Settings = DEFAULTS) -> Document:
+def load_document(
+    file: CorpusFile, limits: Settings = DEFAULTS, ocr_progress: OcrProgress | None = None
+) -> Document:
     """Read, validate and cut one corpus file into passages.
 
     Whatever goes wrong inside, in any extractor of any format, becomes this file's problem: one
@@ -270,20 +324,30 @@ def load_document(file: CorpusFile, limits: Settings = DEFAULTS) -> Document:
                 "(SEARCH_APP_MAX_FILE_MB)"
             )
         with _time_limit(limits.max_seconds_per_file):
-            kind, meta, passages = _read(file, limits)
+            body, data = _read(file, limits, ocr_progress)
     except DocumentError:
         raise
     except Exception as error:  # a library failing in a way nobody foresaw
         raise DocumentError(f"cannot read the file ({describe_error(error)})") from None
-    if not passages:
+    if not body.passages:
         raise DocumentError("empty document: no text to index")
+    warnings = _fill_in(file, data)
+    detected = False
+    if not data.get("language"):
+        language = detect_language(passage.text for passage in body.passages)
+        if language is not None:
+            data["language"], detected = language, True
     return Document(
         doc_id=file.doc_id,
         relative_path=file.relative_path,
         content_hash=file.content_hash,
-        format=kind,
-        meta=meta,
-        passages=tuple(passages),
+        format=body.format,
+        meta=parse_metadata(data),
+        passages=tuple(body.passages),
+        warnings=(*warnings, *body.notes),
+        language_detected=detected,
+        encoding=body.encoding,
+        attachments=body.attachments,
     )
 
 
@@ -293,6 +357,15 @@ class Corpus:
 
     documents: list[Document] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+
+    @property
+    def warnings(self) -> list[Problem]:
+        """What is worth fixing in files that were indexed anyway."""
+        return [
+            Problem(document.relative_path, warning)
+            for document in self.documents
+            for warning in document.warnings
+        ]
 
 
 def load_corpus(corpus_dir: Path, limits: Settings = DEFAULTS) -> Corpus:

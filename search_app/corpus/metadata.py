@@ -31,6 +31,7 @@ REQUIRED_FIELDS = ("title", "source")
 OPTIONAL_FIELDS = (
     "source_type", "date", "url", "language", "author", "tags", "cited_in", "translation_of",
     "translator",
+    "attached_to",
 )  # fmt: skip
 
 #: Dates outside these years are refused as typos (a Solar Hijri 1367 written as Gregorian...).
@@ -69,6 +70,8 @@ class Metadata:
     translation_of: str | None = None
     #: who made the translation, when ``translation_of`` says this is one
     translator: str | None = None
+    #: the e-mail (document id) this document came with as an attachment
+    attached_to: str | None = None
 
 
 def read_text(path: Path) -> str:

@@ -25,6 +25,9 @@ _DEFINITION = re.compile(
     r"^ {0,3}\[([^\]]+)\]:[ \t]*<?(\S+?)>?(?:[ \t]+(?:\"[^\"]*\"|'[^']*'|\([^)]*\)))?[ \t]*$",
     re.MULTILINE,
 )
+_CLAUSE_END = re.compile(r"[.!?؟…:;,،؛\"”’)\]]$")
+_HEADING_CHARS = 100
+_HEADING_WORDS = 12
 
 
 @dataclass(frozen=True)
@@ -35,6 +38,8 @@ class Passage:
     text: str
     markdown: str | None = None
     page: int | None = None
+    #: read by OCR from a scan: the text may have errors
+    ocr: bool = False
 
 
 def markdown_blocks(body: str) -> Iterator[str]:
@@ -172,17 +177,47 @@ def text_passages(body: str, max_chars: int) -> list[Passage]:
     return passages
 
 
-def page_passages(pages: list[str], max_chars: int) -> list[Passage]:
-    """Cut the text of each page (a PDF's) into passages that carry their page number.
+def looks_like_heading(block: str) -> bool:
+    """Tell whether a paragraph of a PDF page is a heading: a short line of words that does not
+    end a sentence or a clause."""
+    return (
+        len(block) <= _HEADING_CHARS
+        and len(block.split()) <= _HEADING_WORDS
+        and not _CLAUSE_END.search(block)
+        and any(char.isalpha() for char in block)
+    )
+
+
+def page_passages(
+    pages: list[str], max_chars: int, ocr_pages: frozenset[int] = frozenset(), paged: bool = True
+) -> list[Passage]:
+    """Cut the text of each page (a PDF's, or a scan's) into passages that carry their page
+    number (when ``paged``) and whether OCR read them (pages in ``ocr_pages``).
 
     Lines are joined (words hyphenated across a line end are rejoined); blank lines separate
-    paragraphs.
+    paragraphs; a heading joins the paragraph after it on its page, so it never outranks it.
     """
     passages: list[Passage] = []
     for number, text in enumerate(pages, start=1):
         text = _LINE_END_HYPHEN.sub(r"\1\2", text.replace("\r", ""))
-        for block in re.split(r"\n\s*\n", text):
-            block = " ".join(block.split())
-            for piece in split_sentences(block, max_chars) if block else []:
-                passages.append(Passage(len(passages) + 1, piece, page=number))
+        blocks = [" ".join(block.split()) for block in re.split(r"\n\s*\n", text)]
+        blocks = [block for block in blocks if block]
+        heading = ""
+        for index, block in enumerate(blocks):
+            if index + 1 < len(blocks) and looks_like_heading(block):
+                heading = f"{heading}\n{block}" if heading else block
+                continue
+            pieces = split_sentences(block, max_chars)
+            if heading:
+                pieces[0] = f"{heading}\n{pieces[0]}"
+                heading = ""
+            for piece in pieces:
+                passages.append(
+                    Passage(
+                        len(passages) + 1,
+                        piece,
+                        page=number if paged else None,
+                        ocr=number in ocr_pages,
+                    )  # fmt: skip
+                )
     return passages

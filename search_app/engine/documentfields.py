@@ -22,11 +22,15 @@ Progress = Callable[[int, int], None]
 
 
 def load_documents(
-    files: list[CorpusFile], limits: Settings, problems: list[Problem], progress: Progress | None
+    files: list[CorpusFile],
+    limits: Settings,
+    problems: list[Problem],
+    progress: Progress | None,
+    ocr_progress: Progress | None = None,
 ) -> Iterator[Document]:
     for done, file in enumerate(files, start=1):
         try:
-            yield load_document(file, limits)
+            yield load_document(file, limits, ocr_progress)
         except DocumentError as error:
             problems.append(Problem(file.relative_path, str(error)))
         if progress is not None:
@@ -58,6 +62,8 @@ def passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[s
             fields["source_type"] = meta.source_type
         if passage.page is not None:
             fields["page"] = passage.page
+        if passage.ocr:
+            fields["ocr"] = True
         if meta.date is not None:
             fields["date"] = meta.date
             first, last = iso_span(meta.date)
@@ -101,6 +107,7 @@ def manifest_entry(document: Document, lengths: dict[str, int] | None) -> dict[s
         "cited_in": meta.cited_in,
         "translation_of": meta.translation_of,
         "translator": meta.translator,
+        "attached_to": meta.attached_to,
     }
     if lengths is not None:  # ranking statistics after deletions: search_app.engine.statistics
         entry[LENGTHS] = dict(sorted(lengths.items()))

@@ -18,6 +18,7 @@ import numpy as np
 from whoosh import query as wq
 
 from search_app.config import Settings
+from search_app.corpus.language import passage_is_rtl
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
 from search_app.engine.entities import NameLinker
 from search_app.engine.expanding import cap_expansions
@@ -34,6 +35,8 @@ class DocumentPassage:
     html: str
     matched: bool
     page: int | None = None
+    ocr: bool = False
+    rtl: bool = False
 
 
 @dataclass(frozen=True)
@@ -100,6 +103,9 @@ class DocumentView:
     total_passages: int = 0
     #: the time limit ran out before the matching passages were all found
     partial: bool = False
+    #: the e-mail this document was attached to, and the attachments of this one
+    attached_to: DocumentSummary | None = None
+    attachments: list[DocumentSummary] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -192,6 +198,8 @@ def _document(
                 html=transform_text_nodes(_rendered(fields), outside_links, highlighter.mark),
                 matched=fields["number"] in wanted,
                 page=fields.get("page"),
+                ocr=bool(fields.get("ocr")),
+                rtl=passage_is_rtl(fields["text"], entry.get("language", "en")),
             )
             for fields in chosen
         ]
@@ -221,6 +229,10 @@ def _document(
             parts=parts,
             total_passages=len(ids),
             partial=cut_short,
+            attached_to=related(entry.get("attached_to")),
+            attachments=[
+                _summary(i, e) for i, e in documents.items() if e.get("attached_to") == doc_id
+            ],
         )
 
 

@@ -125,6 +125,7 @@ def build_index(
     progress: Progress | None = None,
     new_writer: NewWriter = PassageWriter,
     workers: int | None = None,
+    ocr_progress: Progress | None = None,
 ) -> IndexReport:
     """Bring the index in ``index_dir`` up to date with ``corpus_dir``.
 
@@ -172,13 +173,14 @@ def build_index(
                 limits=limits,
                 problems=problems,
                 progress=progress,
+                ocr_progress=ocr_progress,
                 new_writer=new_writer,
                 finder=names.finder(),
                 workers=default_workers() if workers is None else workers,
             )
             report = _build_full(index_dir, build, names, max_chars, current)
         else:
-            report = _update(current, scan, names, limits, problems, progress)
+            report = _update(current, scan, names, limits, problems, progress, ocr_progress)
         report.problems = sorted(problems, key=lambda p: p.path)
         report.reason = reason
         return report
@@ -223,6 +225,7 @@ def _update(
     limits: Settings,
     problems: list[Problem],
     progress: Progress | None,
+    ocr_progress: Progress | None = None,
 ) -> IndexReport:
     old = current.documents
     files = scan.files
@@ -242,7 +245,7 @@ def _update(
                 del manifest[doc_id]
                 forms.pop(doc_id, None)
             report.removed = len(removed)
-            for document in load_documents(to_load, limits, problems, progress):
+            for document in load_documents(to_load, limits, problems, progress, ocr_progress):
                 if document.doc_id in old:
                     writer.delete_by_term("doc_id", document.doc_id)
                     report.changed += 1

@@ -72,10 +72,12 @@ def write_segments(
     finder: MentionFinder,
     new_writer: NewWriter = PassageWriter,
     workers: int = 1,
+    ocr_progress: Progress | None = None,
 ) -> tuple[Manifest, Forms]:
     """Write the passages of ``files`` into the new index ``ix`` (in ``path``) and commit it;
     return the manifest entries and the spellings of names of the documents written. Problems
-    are appended to ``problems``."""
+    are appended to ``problems``. Writer processes report ``progress`` as each run of files
+    ends, and no ``ocr_progress`` (it is reported in a build of one process)."""
     if workers > 1 and len(files) >= PARALLEL_FROM and new_writer is PassageWriter:
         runs = _runs(files, workers)
         manifest: Manifest = {}
@@ -98,7 +100,7 @@ def write_segments(
     writer = new_writer(ix, path)
     try:
         manifest, forms = _add_all(
-            writer, load_documents(files, limits, problems, progress), finder
+            writer, load_documents(files, limits, problems, progress, ocr_progress), finder
         )
     except BaseException:
         writer.cancel()

@@ -30,6 +30,7 @@ def hit_as_dict(hit: Hit, q: str, link: LinkBuilder) -> dict[str, Any]:
         "highlight": hit.highlight,
         "link": link(hit.doc_id, hit.passage, q),
         "score": hit.score,
+        "ocr": hit.ocr,
     }
 
 

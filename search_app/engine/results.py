@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from search_app.corpus.language import passage_is_rtl
 from search_app.corpus.rendering import is_http_url
 from search_app.engine.citations import Work, work_of
 from search_app.engine.facets import FacetValue
@@ -61,6 +62,13 @@ class Hit:
     score: float | None
     matches_in_document: int = 1
     first_of_document: bool = True
+    #: read by OCR from a scan: the text may have errors
+    ocr: bool = False
+
+    @property
+    def rtl(self) -> bool:
+        """Shown right to left: a Persian passage (or one mostly in Arabic script)."""
+        return passage_is_rtl(self.text, self.language)
 
 
 @dataclass

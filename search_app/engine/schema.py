@@ -17,12 +17,13 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
-#: 10: the manifest keeps each document's exact field lengths (ranking statistics after updates).
+#: 11: the manifest keeps each document's exact field lengths (ranking statistics after updates).
+#: 10: ocr per passage (read by OCR from a scan).
 #: 9: the spellings of names an index groups (``names.json``, ``spellings.json``).
 #: 8: each passage records the register's names it mentions.
 #: 7: a saved page's text that looks like HTML is kept as text; passages carry the definitions of
 #: the reference-style links they use.
-SCHEMA_VERSION = 10
+SCHEMA_VERSION = 11
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
@@ -42,6 +43,8 @@ def build_schema() -> Schema:
         # kept, never searched: the passage's place in its document, and its PDF page
         number=STORED,
         page=STORED,
+        # true when OCR read the passage from a scan (its text may have errors)
+        ocr=STORED,
         # phrases are searched in text_exact, so the stemmed field keeps no positions
         text=TEXT(analyzer=stemmed, stored=True, phrase=False),
         text_exact=TEXT(analyzer=exact, phrase=True),

@@ -80,6 +80,7 @@ def hit_from_fields(fields: dict[str, Any], score: float | None, highlighter: Hi
         text=fields["text"],
         highlight=highlighter.mark(fields["text"]),
         score=round(score, 4) if isinstance(score, float | int) else None,
+        ocr=bool(fields.get("ocr")),
     )
 
 

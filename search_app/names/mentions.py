@@ -155,6 +155,7 @@ class MentionFinder:
 def _may_be_name(written: str) -> bool:
     """Tell whether a word as written may be a name: capitalised (not an acronym) in Latin
     script, or in Persian script (which has no capitals)."""
-    if any("\u0600" <= char <= "\u06ff" for char in written):
+    first = written[:1]
+    if "\u0600" <= first <= "\u06ff":
         return True
-    return written[:1].isupper() and not written.isupper()
+    return first.isupper() and not written.isupper()
