@@ -210,6 +210,13 @@ def _damage(generation: Path, kind: str) -> None:
         loaded = json.loads(manifest.read_text())
         loaded["documents"]["hostile"]["title"] = None
         manifest.write_text(json.dumps(loaded))
+    elif kind == "an entry's message is not a document id":
+        loaded = json.loads(manifest.read_text())
+        loaded["documents"]["hostile"]["attached_to"] = {"id": 5}
+        manifest.write_text(json.dumps(loaded))
+    elif kind == "the register of names is not a list of entries":
+        loaded = json.loads(manifest.read_text())
+        manifest.write_text(json.dumps({**loaded, "register": [{"name": "X"}]}))
     elif kind == "an entry's field lengths are not numbers":
         loaded = json.loads(manifest.read_text())
         loaded["documents"]["hostile"]["lengths"]["text"] = "many"
@@ -226,6 +233,8 @@ DAMAGES = [
     "documents are a list",
     "an entry without its title",
     "an entry's field lengths are not numbers",
+    "an entry's message is not a document id",
+    "the register of names is not a list of entries",
 ]
 
 
@@ -240,7 +249,7 @@ def test_every_page_of_a_damaged_index_is_503_naming_the_fix(tmp_path: Path, kin
     urls = [
         "/healthz", "/", "/search?q=commission", "/search?q=famil*", "/api/search?q=graves",
         "/doc/reports/commission?q=commission", "/api/doc/notes/plain", "/file/notes/plain",
-        "/api/suggest?q=comm", "/batch?names=commission",
+        "/api/suggest?q=comm", "/batch?names=commission", "/entities",
     ]  # fmt: skip
     for url in urls:
         response = client.get(url)

@@ -109,7 +109,7 @@ def current_generation_name(index_dir: Path) -> str | None:
 _TEXT_FIELDS = ("path", "title", "source")
 _OPTIONAL_TEXT_FIELDS = (
     "hash", "source_type", "date", "language", "format", "url", "author", "cited_in",
-    "translation_of", "translator",
+    "translation_of", "translator", "attached_to",
 )  # fmt: skip
 
 
@@ -140,6 +140,8 @@ def _well_formed(manifest: Any) -> bool:
         for group in variants
     ):
         return False
+    if not _register_shaped(manifest.get("register", [])):
+        return False
     for entry in manifest["documents"].values():
         if not isinstance(entry, dict):
             return False
@@ -155,6 +157,17 @@ def _well_formed(manifest: Any) -> bool:
         if not _counts(entry.get(LENGTHS, {})):
             return False
     return True
+
+
+def _register_shaped(register: Any) -> bool:
+    """Tell whether the kept register of names is a list of entries, each with its text."""
+    return isinstance(register, list) and all(
+        isinstance(entry, dict)
+        and all(isinstance(entry.get(name), str) for name in ("slug", "name", "kind"))
+        and isinstance(entry.get("spellings"), list)
+        and all(isinstance(spelling, str) for spelling in entry["spellings"])
+        for entry in register
+    )
 
 
 def _counts(value: Any) -> bool:
