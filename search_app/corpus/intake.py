@@ -27,11 +27,18 @@ from search_app.corpus.loading import (
     MARKDOWN_SUFFIXES,
     SIDECAR_SUFFIX,
     Document,
+    is_hidden,
     leads_out,
     load_document,
     scan_corpus,
 )
-from search_app.corpus.metadata import DocumentError, parse_yaml, read_text, split_front_matter
+from search_app.corpus.metadata import (
+    DocumentError,
+    Problem,
+    parse_yaml,
+    read_text,
+    split_front_matter,
+)
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
@@ -43,13 +50,8 @@ class IntakeError(Exception):
     """The file cannot be added; the message says why."""
 
 
-@dataclass(frozen=True)
-class Skipped:
-    path: str
-    reason: str
-
-    def __str__(self) -> str:
-        return f"{self.path}: {self.reason}"
+#: A file of a folder that was not added, and why: said like a corpus file's problem.
+Skipped = Problem
 
 
 @dataclass(frozen=True)
@@ -239,14 +241,14 @@ class Intake:
         paths = sorted(path for path in folder.rglob("*") if path.is_file())
         for path in paths:
             relative = path.relative_to(folder)
-            if path.name == DEFAULTS_FILE and not _hidden(relative.parent):
+            if path.name == DEFAULTS_FILE and not is_hidden(relative.parent):
                 report.skipped.extend(self._copy_defaults(path, destination / relative))
         for path in paths:
             relative = path.relative_to(folder)
             shown = relative.as_posix()
             if path.name.endswith(SIDECAR_SUFFIX) or path.name == DEFAULTS_FILE:
                 continue  # read with their document, or copied above
-            if _hidden(relative):
+            if is_hidden(relative):
                 report.skipped.append(Skipped(shown, "hidden ('.' or '_' name): not a document"))
                 continue
             if path.is_symlink():
@@ -275,10 +277,6 @@ class Intake:
             return [Skipped(relative.as_posix(), "a different _defaults.yml is already there")]
         _write(self.corpus_dir, relative, {"": data})
         return []
-
-
-def _hidden(relative: Path) -> bool:
-    return any(part.startswith((".", "_")) for part in relative.parts)
 
 
 def add_file(

@@ -98,7 +98,8 @@ class Scan:
     unreadable: set[str] = field(default_factory=set)
 
 
-def _hidden(relative: Path) -> bool:
+def is_hidden(relative: Path) -> bool:
+    """Tell whether a path in the corpus is not a document: a part of it starts with . or _."""
     return any(part.startswith((".", "_")) for part in relative.parts)
 
 
@@ -174,7 +175,7 @@ def scan_corpus(corpus_dir: Path) -> Scan:
     # rglob lists links to folders but never descends into them
     for path in sorted(corpus_dir.rglob("*")):
         relative = path.relative_to(corpus_dir)
-        if _hidden(relative):
+        if is_hidden(relative):
             continue
         name = relative.as_posix()
         if leads_out(path, corpus_dir):
