@@ -97,12 +97,13 @@ def parse_request(index: SearchIndex, request: SearchRequest, limits: Settings) 
         raise QueryError(f"sort must be one of {', '.join(SORTS)}, not {request.sort!r}.")
     if request.page < 1:
         raise QueryError("Page numbers start at 1.")
-    register = index.register()
-    for slug in request.entities:
-        if register.get(slug) is None:
-            raise QueryError(
-                f"The register of names has no entry {slug!r}: pick one from the list of names."
-            )
+    if request.entities:  # the register is read only when names are asked for
+        register = index.register()
+        for slug in request.entities:
+            if register.get(slug) is None:
+                raise QueryError(
+                    f"The register of names has no entry {slug!r}: pick one from the list of names."
+                )
     if request.entities and not request.q.strip():  # every passage that names them
         terms = [wq.Term("entities", slug) for slug in request.entities]
         return ParsedQuery("", terms[0] if len(terms) == 1 else wq.And(terms))
