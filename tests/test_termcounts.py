@@ -82,3 +82,31 @@ def test_a_chain_with_other_parts_is_left_to_whoosh() -> None:
     # positions around stop words are renumbered by Whoosh: not read here
     assert field_terms(TEXT(analyzer=persian_analyzer(), phrase=True)) is None
     assert field_terms(TEXT(analyzer=persian_analyzer(), phrase=False)) is not None
+
+
+def test_fields_sharing_their_split_words_each_get_their_own_terms() -> None:
+    shared: list = []
+    terms = {name: field_terms(SCHEMA[name], shared) for name in TEXT_FIELDS}
+    assert len(shared) == 1  # one tokenizer and folding for all five fields
+    texts = SAMPLES + _random_texts(100)
+    # each field asks in turn, in both orders, as passages and their titles alternate
+    for names in (TEXT_FIELDS, TEXT_FIELDS[::-1]):
+        for text in texts:
+            for name in names:
+                expected = sorted(SCHEMA[name].index(text))
+                assert sorted(terms[name].postings(text)) == expected, (name, text)
+
+
+def test_stemming_a_field_with_positions_merges_the_positions_of_its_forms() -> None:
+    from whoosh.analysis import StemFilter
+    from whoosh.fields import TEXT
+
+    from search_app.engine.analysis import exact_analyzer
+
+    field = TEXT(analyzer=exact_analyzer() | StemFilter(), phrase=True)
+    terms = field_terms(field)
+    assert terms is not None
+    text = "executions executed the execution; runs run"
+    assert terms.positions(text) == {"execut": [0, 1, 3], "the": [2], "run": [4, 5]}
+    for sample in [text, *SAMPLES, *_random_texts(100)]:
+        assert sorted(terms.postings(sample)) == sorted(field.index(sample)), sample

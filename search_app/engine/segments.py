@@ -9,8 +9,8 @@ makes) and changes how the postings get there:
 
 - text fields are analysed a whole passage at a time (:mod:`search_app.engine.termcounts`);
 - postings are grouped by term as documents arrive (:class:`GroupedPostingPool`);
-- each term's posting blocks are filled whole (documents, weights, values, the block's lengths
-  read as one array) and written by the codec's own block writer.
+- each term's posting blocks and term record are written in one step
+  (:mod:`search_app.engine.blocks`), the lengths read back as one array.
 
 Fields it cannot analyse whole go through Whoosh's analysis; boosts, spelling and term vectors
 (which the schema has none of) are refused. Updates use it too: deletions are Whoosh's, and the
@@ -19,17 +19,16 @@ documents added and segments merged arrive in order as well.
 
 from __future__ import annotations
 
-from array import array
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
 from whoosh.index import Index
 from whoosh.writing import SegmentWriter
 
-from search_app.engine.postinglists import LENGTH_OF_BYTE, column_bytes
+from search_app.engine.blocks import TermWriter
+from search_app.engine.postinglists import column_bytes
 from search_app.engine.postings import MAX_POSTINGS_IN_MEMORY, GroupedPostingPool
 from search_app.engine.termcounts import FieldTerms, field_terms
 
@@ -61,8 +60,9 @@ class PassageWriter(SegmentWriter):
         #: the length of each scored field of the document added last (Whoosh keeps only a
         #: one-byte approximation of it, and a total per segment)
         self.last_lengths: dict[str, int] = {}
+        shared: list[Any] = []  # fields whose chains begin alike split a passage once
         self._terms: dict[str, FieldTerms | None] = {
-            name: field_terms(field) for name, field in self.schema.items()
+            name: field_terms(field, shared) for name, field in self.schema.items()
         }
         self._last_indexed: dict[str, tuple[Any, list[Any]]] = {}
         self._plain = all(
@@ -124,64 +124,29 @@ class PassageWriter(SegmentWriter):
         self.fieldwriter.close()
 
 
-def _field_lengths(lengths: Any, fieldname: str, count: int) -> np.ndarray:
-    """Each document's length in a field, as the codec's writer reads it back: the one-byte
-    code of the length column, 0 where there is none."""
+def _length_codes(lengths: Any, fieldname: str, count: int) -> list[int]:
+    """Each document's one-byte length code in a field, 0 where there is none."""
     column = _lenfield(fieldname)
     if lengths is None or not lengths.has_column(column):
-        return np.zeros(count)
-    codes = column_bytes(lengths, column)
-    return np.where(codes > 0, LENGTH_OF_BYTE[codes], 0.0)
+        return [0] * count
+    return column_bytes(lengths, column).tolist()
 
 
 def _write_postings(
     fieldwriter: W3FieldWriter, schema: Any, pool: GroupedPostingPool, lengths: Any
 ) -> None:
     """Write every term's posting blocks, field by field and term by term in order."""
+    terms = TermWriter(fieldwriter)
     current = None
-    field_lengths = np.zeros(0)
     count = lengths.doc_count_all() if lengths is not None else 0
     for (fieldname, btext), docnums, weights, values in pool.term_postings():
         if fieldname != current:
             if current is not None:
-                fieldwriter.finish_field()
-            fieldwriter.start_field(fieldname, schema[fieldname])
-            field_lengths = _field_lengths(lengths, fieldname, count)
+                terms.finish_field()
+            terms.start_field(
+                fieldname, schema[fieldname], _length_codes(lengths, fieldname, count)
+            )
             current = fieldname
-        fieldwriter.start_term(btext)
-        _fill_blocks(fieldwriter._postwriter, docnums, weights, values, field_lengths)
-        fieldwriter.finish_term()
+        terms.write_term(btext, docnums, weights, values)
     if current is not None:
-        fieldwriter.finish_field()
-
-
-def _fill_blocks(
-    postwriter: Any,
-    docnums: list[int],
-    weights: list[float],
-    values: list[bytes],
-    field_lengths: np.ndarray,
-) -> None:
-    """Fill the codec's block buffer a block at a time, with what ``add_posting`` would have
-    gathered one posting at a time; the codec encodes and writes each block (the last one when
-    the term is finished)."""
-    limit = postwriter._blocklimit
-    for start in range(0, len(docnums), limit):
-        if start:
-            postwriter._write_block()
-        ids = docnums[start : start + limit]
-        postwriter._ids = array("I", ids)
-        block_weights = weights[start : start + limit]
-        postwriter._weights = array("f", block_weights)
-        postwriter._values = [value for value in values[start : start + limit] if value]
-        postwriter._maxweight = max(0, max(block_weights))  # unrounded, as add_posting keeps it
-        block_lengths = field_lengths[ids] if len(field_lengths) else np.zeros(0)
-        present = block_lengths[block_lengths > 0]
-        postwriter._minlength = _length(present.min()) if len(present) else None
-        postwriter._maxlength = _length(present.max()) if len(present) else 0
-
-
-def _length(value: np.floating) -> int | float:
-    """A length as ``byte_to_length`` gives it (an int), for the block's statistics."""
-    number = float(value)
-    return int(number) if number.is_integer() else number
+        terms.finish_field()
