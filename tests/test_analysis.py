@@ -1,3 +1,5 @@
+import random
+
 import pytest
 
 from search_app.engine.analysis import stemmed_analyzer
@@ -21,3 +23,21 @@ def terms(text: str) -> list[str]:
 )
 def test_stemmed_analyzer(text: str, expected: list[str]) -> None:
     assert terms(text) == expected
+
+
+def test_stemmed_forms_are_the_stemmed_analyzers_terms_with_stop_words_kept() -> None:
+    from search_app.engine.analysis import STEMMED, exact_words, stemmed_form
+
+    rng = random.Random(67)
+    alphabet = "abcdeéĀāXYZ  ..''’`-sing ابپتثجچکگیيكۀة\u064b\u0640\u200c۱١"
+    texts = [
+        "The executions of the prisoners; a I x و در اعدام running runs Ra'isi's U.S. ﬁnal",
+        *("".join(rng.choice(alphabet) for _ in range(rng.randint(0, 80))) for _ in range(300)),
+    ]
+    for text in texts:
+        theirs = [
+            (t.text, t.startchar, t.endchar)
+            for t in STEMMED(text, chars=True, mode="query", removestops=False)
+        ]
+        ours = [(stemmed_form(word), start, end) for word, start, end in exact_words(text)]
+        assert ours == theirs, text

@@ -106,7 +106,9 @@ def test_rebuilds_under_load_lose_no_request(tmp_path: Path) -> None:
 def test_a_build_killed_midway_leaves_the_previous_generation_serving(
     tmp_path: Path, delay: float
 ) -> None:
-    corpus = big_corpus(tmp_path / "corpus", documents=400)  # a full build takes about 3 s
+    # a full build takes about 3 s (24,000 passages, two writer processes, a quiet machine)
+    paragraphs = 60
+    corpus = big_corpus(tmp_path / "corpus", documents=400, paragraphs=paragraphs)
     index = tmp_path / "index"
     before = build_index(corpus, index).generation
     (corpus / "doc0000.md").write_text("---\ntitle: T\nsource: S\n---\nchanged zebra text\n")
@@ -123,7 +125,7 @@ def test_a_build_killed_midway_leaves_the_previous_generation_serving(
     assert (index / CURRENT).read_text().strip() == before
     [leftover] = generations(index) - {before}  # the half-written generation
     index_reader = SearchIndex(index)
-    assert search(index_reader, SearchRequest(q="marker5")).total == 12
+    assert search(index_reader, SearchRequest(q="marker5")).total == paragraphs
     assert search(index_reader, SearchRequest(q="zebra")).total == 0
     # the next build succeeds and removes what the killed one left
     report = build_index(corpus, index, full=True)

@@ -139,7 +139,7 @@ def test_counts_by_document_add_up_to_the_total(index: SearchIndex) -> None:
         arrays = index.arrays(searcher)
         found, _ = arrays.matches(searcher, parse("prison").query)
         counts = arrays.document_counts(found)
-        by_source = arrays.count_by(found, "source", lambda d: generation.documents[d]["source"])
+        by_source = arrays.count_by(counts, "source", lambda d: generation.documents[d]["source"])
         theirs = searcher.search(parse("prison").query, limit=None, groupedby="source_facet")
     assert counts.sum() == page.total == len(found.ids) == sum(by_source.values())
     assert np.count_nonzero(counts) == page.documents

@@ -15,7 +15,13 @@ from flask import url_for
 from search_app import create_app
 from search_app.engine.indexing import build_index
 from search_app.engine.results import SearchRequest
-from search_app.web.links import entity_href, entity_link, facet_link, search_url
+from search_app.web.links import (
+    entity_href,
+    entity_link,
+    facet_link,
+    passage_link,
+    search_url,
+)
 from search_app.web.params import canonical_args
 from tests.conftest import write_corpus
 from tests.test_queries import CORPUS
@@ -267,6 +273,30 @@ def test_facet_links_are_the_canonical_links(app, request_args, name) -> None:
 def test_result_links_are_encoded_as_url_for_encodes_them(app, params) -> None:
     with app.test_request_context("/"):
         assert search_url(params) == url_for("search.search_page", **params)
+
+
+@pytest.mark.parametrize("external", [False, True])
+def test_passage_links_are_encoded_as_url_for_encodes_them(app, external: bool) -> None:
+    from search_app.engine.documents import part_of
+
+    doc_ids = ["amnesty-2018", "fa/article", "a b/é ü?#%&=+;x", "عدالت/گزارش", "x%00y"]
+    queries = [None, "", "commission", 'Ra\'isi "a/b" & c=d #e +f %', "اعدام ۱۳۶۷"]
+    with app.test_request_context("/"):
+        for doc_id in doc_ids:
+            for q in queries:
+                for number in (0, 7, 199, 200, 4321):
+                    for exact in (False, True):
+                        part = part_of(number)
+                        expected = url_for(
+                            "search.document",
+                            doc_id=doc_id,
+                            q=q or None,
+                            exact=1 if exact else None,
+                            part=part if part > 1 else None,
+                            _anchor=f"p-{number}",
+                            _external=external,
+                        )
+                        assert passage_link(doc_id, number, q, exact, external) == expected
 
 
 @pytest.mark.parametrize(

@@ -22,6 +22,7 @@ not depend on our class names.
 
 from __future__ import annotations
 
+import functools
 import re
 
 from whoosh.analysis import (
@@ -137,3 +138,18 @@ def exact_word_list(text: str) -> list[str]:
 #: Shared instances for reading queries and marking passages (the index keeps its own copies).
 STEMMED = stemmed_analyzer()
 EXACT = exact_analyzer()
+
+
+_STOP, _STEM = STEMMED.items[-2:]
+
+
+@functools.lru_cache(maxsize=100_000)
+def stemmed_form(word: str) -> str:
+    """Return the stemmed analyzer's term for a word as :func:`exact_words` gives it, stop
+    words kept as they are: what the analyzer gives with ``removestops=False`` (queries and
+    highlighting read words so)."""
+    if len(word) < _STOP.min or (_STOP.max is not None and len(word) > _STOP.max):
+        return word
+    if word in _STOP.stops or word in _STEM.ignore:
+        return word
+    return _STEM._stem(word)

@@ -25,12 +25,12 @@ from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
 from search_app.engine.matching import Evaluation, Matches
+from search_app.engine.positionblocks import PositionBlocks
 from search_app.engine.postinglists import (
     LENGTH_OF_BYTE,
     append_postings,
     column_bytes,
     segment_postings,
-    values_of,
 )
 from search_app.engine.vocabulary import Vocabulary
 
@@ -91,6 +91,8 @@ class IndexArrays:
         self._lengths: dict[str, np.ndarray] = {}
         self._document_lengths: dict[str, np.ndarray] = {}
         self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        #: the posting lists phrases read, with their positions
+        self.position_blocks = PositionBlocks()
         self._cached = 0
         self._max_cached = max_cached_postings
         self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
@@ -167,10 +169,19 @@ class IndexArrays:
             keep = self.live[ids]
             ids, values, rows = ids[keep], values[keep], rows[keep]
         documents = len(self.doc_ids)
-        pairs, where = np.unique(rows * documents + self.doc_of_passage[ids], return_inverse=True)
-        totals = np.bincount(where, values, len(pairs)).astype(np.float64)  # int when empty
+        keys = rows * documents + self.doc_of_passage[ids]
+        size = (int(rows.max()) + 1) * documents if len(rows) else 0
+        if size <= max(4 * len(keys), 1 << 16):  # a count per (row, document): no sort
+            held = np.bincount(keys, minlength=size)
+            pairs = np.flatnonzero(held)
+            totals = np.bincount(keys, values, size)[pairs].astype(np.float64)
+            passages = held[pairs]
+        else:
+            pairs, where = np.unique(keys, return_inverse=True)
+            totals = np.bincount(where, values, len(pairs)).astype(np.float64)  # int when empty
+            passages = np.bincount(where, minlength=len(pairs))
         if repeated:
-            totals /= np.bincount(where, minlength=len(pairs))
+            totals /= passages
         return pairs // documents, pairs % documents, totals
 
     def document_lengths(self, searcher: Searcher, fieldname: str, repeated: bool) -> np.ndarray:
@@ -220,9 +231,9 @@ class IndexArrays:
         holding the term), reading only the posting blocks that hold them."""
         decode = searcher.schema[fieldname].format.decode_positions
         values: dict[int, bytes] = {}
-        for matcher, offset, count in segment_postings(searcher, fieldname, text):
+        for offset, count, postings in self.position_blocks.term(searcher, fieldname, text):
             mine = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-            for docnum, value in values_of(matcher, mine) if len(mine) else ():
+            for docnum, value in postings.values_of(mine) if len(mine) else ():
                 values[docnum + offset] = value
         return [decode(values[docnum]) for docnum in wanted.tolist()]
 
@@ -283,10 +294,11 @@ class IndexArrays:
         return np.bincount(self.doc_of_passage[found.ids], minlength=len(self.doc_ids))
 
     def count_by(
-        self, found: Matches, name: str, value_of: Callable[[str], Hashable | None]
+        self, per_document: np.ndarray, name: str, value_of: Callable[[str], Hashable | None]
     ) -> dict[Hashable, int]:
         """Count matching passages by a value of their document (``value_of(doc_id)``, ``None``
-        for none), such as its source; the values are looked up once per index state."""
+        for none), such as its source, given the matches of each document
+        (:meth:`document_counts`); the values are looked up once per index state."""
         with self._lock:
             coded = self._document_values.get(name)
         if coded is None:
@@ -298,7 +310,7 @@ class IndexArrays:
             with self._lock:
                 self._document_values[name] = coded
         codes, labels = coded
-        counts = np.bincount(codes[self.doc_of_passage[found.ids]], minlength=len(labels) + 1)
+        counts = np.bincount(codes, per_document, minlength=len(labels) + 1).astype(np.int64)
         return {labels[n]: int(counts[n]) for n in np.flatnonzero(counts[:-1]).tolist()}
 
     def best(

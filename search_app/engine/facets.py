@@ -52,6 +52,7 @@ def metadata_facets(
 ) -> dict[str, list[FacetValue]]:
     """Count matching passages by source, type, language and year, from their documents."""
     facets = {}
+    per_document = arrays.document_counts(found)
     for name in FACETS:
 
         def value_of(doc_id: str, name: str = name) -> Any:
@@ -59,7 +60,7 @@ def metadata_facets(
             value = _facet_values(entry)[name] if entry is not None else None
             return None if value == "" else value
 
-        counts = arrays.count_by(found, name, value_of)
+        counts = arrays.count_by(per_document, name, value_of)
         listed = [FacetValue(str(value), count) for value, count in counts.items()]
         if name == "year":
             listed.sort(key=lambda f: f.value, reverse=True)

@@ -1,10 +1,11 @@
 """Mark the words of a passage that the query matched, escaping everything else.
 
 A query can match a passage through two fields: stemmed words (``text``) and words as written
-(``text_exact``, used by quoted phrases and exact searches). The passage is run through each
-field's analyzer, keeping character offsets, and every token whose term the query matched in that
-field is wrapped in ``<mark>``. Every other character is HTML-escaped: the result is safe to insert
-into a page as it is.
+(``text_exact``, used by quoted phrases and exact searches). The passage's words are found once,
+with their character offsets, as the exact analyzer finds them, and every word whose term the
+query matched (as written, or as the stemmed analyzer stems it, stop words kept) is wrapped in
+``<mark>``. Every other character is HTML-escaped: the result is safe to insert into a page as
+it is.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ from typing import Any
 from whoosh import query as wq
 from whoosh.reading import IndexReader
 
-from search_app.engine.analysis import EXACT, STEMMED
+from search_app.engine.analysis import exact_words, stemmed_form
 
 
 def _wanted_leaves(query: wq.Query) -> list[wq.Query]:
@@ -62,14 +63,15 @@ class Highlighter:
 
     def spans(self, text: str) -> list[tuple[int, int]]:
         """Return the sorted, non-overlapping character ranges of matching words."""
+        words = exact_words(text)
         found: set[tuple[int, int]] = set()
-        for analyzer, terms in ((STEMMED, self.stemmed), (EXACT, self.exact)):
-            if terms:
-                for token in analyzer(text, chars=True, mode="query", removestops=False):
-                    if token.text in terms:
-                        found.add((token.startchar, token.endchar))
+        if self.stemmed:
+            stemmed = self.stemmed
+            found.update((start, end) for w, start, end in words if stemmed_form(w) in stemmed)
+        if self.exact:
+            found.update((start, end) for w, start, end in words if w in self.exact)
         if self.phrases:
-            found.update(self._phrase_spans(text))
+            found.update(self._phrase_spans(words))
         merged: list[tuple[int, int]] = []
         for start, end in sorted(found):
             if merged and start < merged[-1][1]:
@@ -78,8 +80,7 @@ class Highlighter:
                 merged.append((start, end))
         return merged
 
-    def _phrase_spans(self, text: str) -> set[tuple[int, int]]:
-        tokens = [(t.text, t.startchar, t.endchar) for t in EXACT(text, chars=True, mode="query")]
+    def _phrase_spans(self, tokens: list[tuple[str, int, int]]) -> set[tuple[int, int]]:
         words = [word for word, _start, _end in tokens]
         spans: set[tuple[int, int]] = set()
         for phrase in self.phrases:

@@ -138,7 +138,11 @@ class Evaluation:
         parts = [self._term(fieldname, word) for word in words]
         candidates = within
         for part in parts:
-            candidates = part.ids if candidates is None else np.intersect1d(candidates, part.ids)
+            candidates = (
+                part.ids
+                if candidates is None
+                else np.intersect1d(candidates, part.ids, assume_unique=True)
+            )
         assert candidates is not None
         keep = np.zeros(len(candidates), dtype=bool)
         for start in range(0, len(candidates), PHRASE_CHUNK):

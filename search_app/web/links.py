@@ -17,25 +17,36 @@ from search_app.engine.documents import part_of
 from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
+#: What werkzeug's ``url_for`` leaves unescaped in a query string.
+URL_SAFE = "!$'()*,/:;?@"
+
+
+#: What werkzeug's ``url_for`` leaves unescaped in a path part (its converters' ``to_url``).
+PATH_SAFE = "!$&'()*+,/:;=@"
+_DOC_ID = "\x00"  # where the document id goes in a passage link (url_for escapes it: %00)
+
 
 def passage_link(
     doc_id: str, number: int, q: str | None, exact: bool = False, external: bool = False
 ) -> str:
-    """Link to one passage of a document, with the query's words marked there.
+    """Link to one passage of a document, with the query's words marked there; as ``url_for``
+    builds it, without its routing cost (a result page has two for each passage).
 
     A passage past the first part of a long document carries its part (``part=N``); links to
     the first part are as they always were.
     """
+    key = "document_base_external" if external else "document_base"
+    base = g.get(key)
+    if base is None:
+        base = url_for("search.document", doc_id=_DOC_ID, _external=external)
+        setattr(g, key, base)
     part = part_of(number)
-    return url_for(
-        "search.document",
-        doc_id=doc_id,
-        q=q or None,
-        exact=1 if exact else None,
-        part=part if part > 1 else None,
-        _anchor=f"p-{number}",
-        _external=external,
-    )
+    items = [("q", q)] if q else []
+    items += [("exact", "1")] if exact else []
+    items += [("part", str(part))] if part > 1 else []
+    link = base.replace("%00", quote(doc_id, safe=PATH_SAFE), 1)
+    query = f"?{urlencode(items, safe=URL_SAFE)}" if items else ""
+    return f"{link}{query}#p-{number}"
 
 
 def link_builder(req: SearchRequest) -> Callable[[str, int, str], str]:
@@ -81,10 +92,6 @@ class PublicAddress:
                 environ["PATH_INFO"] = path[len(self.prefix) :]
             environ["SCRIPT_NAME"] = self.prefix
         return self.app(environ, start_response)
-
-
-#: What werkzeug's ``url_for`` leaves unescaped in a query string.
-URL_SAFE = "!$'()*,/:;?@"
 
 
 def search_url(params: Mapping[str, Any]) -> str:
