@@ -92,6 +92,8 @@ class TermPositions:
     def values_of(self, wanted: np.ndarray) -> Iterator[tuple[int, bytes]]:
         """Yield (document, encoded value) for each of the ``wanted`` documents (ascending)
         that the term is in."""
+        if not len(wanted):
+            return
         blocks = np.searchsorted(self._lasts, wanted)  # ascending, as ``wanted`` is
         for block in blocks[np.concatenate(([True], blocks[1:] != blocks[:-1]))].tolist():
             if block >= len(self._lasts):
