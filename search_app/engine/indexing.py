@@ -201,9 +201,8 @@ def _build_full(
         ix.close()
         shutil.rmtree(path, ignore_errors=True)
         raise
-    with ix.reader() as reader:
-        write_name_index(path, forms, reader)
     ix.close()
+    write_name_index(path, forms)
     fsync_tree(path)  # Whoosh does not fsync: make the files durable before pointing at them
     _write_manifest(path, manifest, names, max_chars)
     write_atomically(index_dir / CURRENT, path.name + "\n")
@@ -259,9 +258,8 @@ def _update(
             ix.close()
             raise
         writer.commit()
-        with ix.reader() as reader:
-            write_name_index(current.path, forms, reader)
         ix.close()
+        write_name_index(current.path, forms)
     if to_load or removed or names.variants != current.variants:
         report.variants_changed = names.variants != current.variants
         _write_manifest(current.path, manifest, names, limits.max_passage_chars)
