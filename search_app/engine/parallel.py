@@ -11,11 +11,13 @@ process (``tests/test_parallel.py``).
 
 from __future__ import annotations
 
+import gc
 import multiprocessing
 import os
 import shutil
 from collections.abc import Iterator
 from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -48,6 +50,20 @@ Forms = dict[str, dict[str, int]]
 def default_workers() -> int:
     """One writer process per core this process may run on."""
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+
+
+@contextmanager
+def _without_cycle_collection() -> Iterator[None]:
+    """Pause Python's collector of reference cycles: a writer makes millions of lists and
+    tuples that live until its segment is written, and each full collection walked them all
+    (6% of a build at 88,000 passages). What a build leaves in cycles is collected after."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _add_all(
@@ -98,14 +114,15 @@ def write_segments(
         shutil.rmtree(path / f"{ix.indexname}.tmp", ignore_errors=True)  # the writers' (unused)
         return manifest, forms
     writer = new_writer(ix, path)
-    try:
-        manifest, forms = _add_all(
-            writer, load_documents(files, limits, problems, progress, ocr_progress), finder
-        )
-    except BaseException:
-        writer.cancel()
-        raise
-    writer.commit()
+    with _without_cycle_collection():
+        try:
+            manifest, forms = _add_all(
+                writer, load_documents(files, limits, problems, progress, ocr_progress), finder
+            )
+        except BaseException:
+            writer.cancel()
+            raise
+        writer.commit()
     return manifest, forms
 
 
@@ -151,11 +168,14 @@ def _write_run(
         ix, Path(index_path), max_postings=MAX_POSTINGS_IN_MEMORY // runs, _lk=False
     )
     try:
-        manifest, forms = _add_all(writer, load_documents(files, limits, problems, None), finder)
-        if not manifest:
-            writer.cancel()
-            return None, manifest, forms, problems
-        return writer._finalize_segment(), manifest, forms, problems  # Whoosh's end of a segment
+        with _without_cycle_collection():
+            manifest, forms = _add_all(
+                writer, load_documents(files, limits, problems, None), finder
+            )
+            if not manifest:
+                writer.cancel()
+                return None, manifest, forms, problems
+            return writer._finalize_segment(), manifest, forms, problems  # Whoosh's end
     except BaseException:
         writer.cancel()
         raise
