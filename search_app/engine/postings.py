@@ -34,37 +34,38 @@ class GroupedPostingPool:
     def __init__(self, tempdir: Path, max_postings: int = MAX_POSTINGS_IN_MEMORY) -> None:
         self._tempdir = tempdir
         self._max_postings = max_postings
-        self._groups: dict[tuple[str, bytes], list[Any]] = {}
+        #: field -> term -> the term's postings, flattened (no key tuple made per posting)
+        self._fields: dict[str, dict[bytes, list[Any]]] = {}
         self._count = 0
         self._runs: list[IO[bytes]] = []
 
     def add(self, posting: Posting) -> None:
         fieldname, term, docnum, weight, value = posting
-        group = self._groups.get((fieldname, term))
-        if group is None:
-            group = self._groups[(fieldname, term)] = []
-        group += (docnum, weight, value)
-        self._count += 1
-        if self._count >= self._max_postings:
-            self._spill()
+        self.add_document_postings(fieldname, docnum, [(term, 0, weight, value)])
 
     def add_document_postings(
         self, fieldname: str, docnum: int, postings: list[tuple[bytes, int, float, bytes]]
     ) -> None:
         """Add one document's postings in a field: (term, frequency, weight, value) each."""
-        groups = self._groups
+        groups = self._fields.get(fieldname)
+        if groups is None:
+            groups = self._fields[fieldname] = {}
         for term, _freq, weight, value in postings:
-            group = groups.get((fieldname, term))
+            group = groups.get(term)
             if group is None:
-                group = groups[(fieldname, term)] = []
+                group = groups[term] = []
             group += (docnum, weight, value)
         self._count += len(postings)
         if self._count >= self._max_postings:
             self._spill()
 
     def _sorted_groups(self) -> list[_Group]:
-        groups = sorted(self._groups.items(), key=itemgetter(0))
-        self._groups, self._count = {}, 0
+        groups = [
+            ((fieldname, term), flat)
+            for fieldname, terms in sorted(self._fields.items(), key=itemgetter(0))
+            for term, flat in sorted(terms.items(), key=itemgetter(0))
+        ]
+        self._fields, self._count = {}, 0
         return groups
 
     def _spill(self) -> None:
@@ -111,4 +112,4 @@ class GroupedPostingPool:
         for run in self._runs:
             run.close()
         self._runs = []
-        self._groups, self._count = {}, 0
+        self._fields, self._count = {}, 0

@@ -88,6 +88,8 @@ class FieldTerms:
         self._boost = format_.field_boost
         self._frequencies: dict[int, bytes] = {}
         self._encoded: dict[tuple[int, ...], tuple[bytes, bytes]] = {}
+        #: each term's bytes, one object per term: its hash is computed once
+        self._bytes: dict[str, bytes] = {}
 
     def _term(self, form: str) -> str | None:
         term: str | None = form
@@ -135,19 +137,32 @@ class FieldTerms:
         """Return what Whoosh's ``field.index(text)`` returns, in another order: for each
         distinct term its bytes, frequency, weight and encoded posting value."""
         boost = self._boost
+        known = self._bytes
+        as_bytes = self._term_bytes
         if type(self._format) is Positions:
             encoded = self._encoded_positions
             return [
-                (term.encode("utf-8"), len(found), len(found) * boost, encoded(found))
+                (
+                    known[term] if term in known else as_bytes(term),
+                    len(found),
+                    len(found) * boost,
+                    encoded(found),
+                )
                 for term, found in self.positions(text).items()
             ]
         counts = self.counts(text)
         if type(self._format) is Existence:
-            return [(term.encode("utf-8"), 1, boost, b"") for term in counts]
+            return [(known[t] if t in known else as_bytes(t), 1, boost, b"") for t in counts]
         return [
-            (term.encode("utf-8"), freq, freq * boost, self._frequency(freq))
-            for term, freq in counts.items()
+            (known[t] if t in known else as_bytes(t), freq, freq * boost, self._frequency(freq))
+            for t, freq in counts.items()
         ]
+
+    def _term_bytes(self, term: str) -> bytes:
+        if len(self._bytes) >= MAX_REMEMBERED_WORDS:
+            self._bytes.clear()
+        encoded = self._bytes[term] = term.encode("utf-8")
+        return encoded
 
     def _encoded_positions(self, positions: list[int]) -> bytes:
         """``Positions.encode``, remembered; a new value each time all the same: a block's
