@@ -52,18 +52,23 @@ def default_workers() -> int:
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
 
 
+#: New objects between two collections of young reference cycles while a segment is written
+#: (Python's default is 700): 7% faster at 88,000 passages, in the same memory.
+COLLECT_EVERY = 100_000
+
+
 @contextmanager
-def _without_cycle_collection() -> Iterator[None]:
-    """Pause Python's collector of reference cycles: a writer makes millions of lists and
-    tuples that live until its segment is written, and each full collection walked them all
-    (6% of a build at 88,000 passages). What a build leaves in cycles is collected after."""
-    was_enabled = gc.isenabled()
-    gc.disable()
+def _rare_cycle_collection() -> Iterator[None]:
+    """Collect reference cycles less often: a writer makes millions of lists and tuples that
+    live until its segment is written, and Python's collector looked at the young ones every 700
+    new objects. Cycles are still collected: a document's parsers leave some (turning the
+    collector off let a Markdown build that made a converter per passage grow to 1.9 GB)."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(COLLECT_EVERY, *threshold[1:])
     try:
         yield
     finally:
-        if was_enabled:
-            gc.enable()
+        gc.set_threshold(*threshold)
 
 
 def _add_all(
@@ -114,7 +119,7 @@ def write_segments(
         shutil.rmtree(path / f"{ix.indexname}.tmp", ignore_errors=True)  # the writers' (unused)
         return manifest, forms
     writer = new_writer(ix, path)
-    with _without_cycle_collection():
+    with _rare_cycle_collection():
         try:
             manifest, forms = _add_all(
                 writer, load_documents(files, limits, problems, progress, ocr_progress), finder
@@ -168,7 +173,7 @@ def _write_run(
         ix, Path(index_path), max_postings=MAX_POSTINGS_IN_MEMORY // runs, _lk=False
     )
     try:
-        with _without_cycle_collection():
+        with _rare_cycle_collection():
             manifest, forms = _add_all(
                 writer, load_documents(files, limits, problems, None), finder
             )

@@ -36,8 +36,12 @@ Posting = tuple[bytes, int, float, bytes]
 #: A step of an analyzer chain, on one word: its new form, or ``None`` to drop it.
 Step = Callable[[str], "str | None"]
 
-#: Words (and encoded positions) remembered per field: past this the memory is emptied.
-MAX_REMEMBERED_WORDS = 500_000
+#: Words remembered per field: past this the memory is emptied (and filled again by the words
+#: that come back: the frequent ones).
+MAX_REMEMBERED_WORDS = 100_000
+#: Encoded lists of positions remembered per field, of at most :data:`SHORT_POSITIONS` each.
+MAX_REMEMBERED_VALUES = 50_000
+SHORT_POSITIONS = 3
 
 
 class Words:
@@ -167,10 +171,12 @@ class FieldTerms:
     def _encoded_positions(self, positions: list[int]) -> bytes:
         """``Positions.encode``, remembered; a new value each time all the same: a block's
         pickle must not refer back to an equal value it holds already, as Whoosh's does not."""
+        if len(positions) > SHORT_POSITIONS:  # rarely the same twice
+            return self._format.encode(positions)
         key = tuple(positions)
         parts = self._encoded.get(key)
         if parts is None:
-            if len(self._encoded) >= MAX_REMEMBERED_WORDS:
+            if len(self._encoded) >= MAX_REMEMBERED_VALUES:
                 self._encoded.clear()
             value = self._format.encode(positions)
             parts = self._encoded[key] = (value[:_INT_SIZE], value[_INT_SIZE:])
