@@ -177,3 +177,11 @@ def test_first_search_benchmark_smoke_run() -> None:
     rows = first_search.main(["--smoke"])
     assert [row["code"] for row in rows] == ["before", "after"]
     assert all(row["new word p95 ms"] > 0 and row["first search ms"] > 0 for row in rows)
+
+
+def test_pages_benchmark_smoke_run() -> None:
+    from bench import pages
+
+    [row] = pages.main(["--smoke"])
+    assert row["mix p50 ms"] > 0 and row["mix p95 ms"] >= row["mix p50 ms"]
+    assert set(row["phrases, first and second time, ms"]) == set(pages.PHRASES)
