@@ -1,3 +1,4 @@
+import random
 from pathlib import Path
 
 import pytest
@@ -287,3 +288,18 @@ def test_markdown_renders_alike_in_every_thread() -> None:
     alone = [markdown_to_html(source) for source in sources]
     with ThreadPoolExecutor(4) as pool:
         assert list(pool.map(markdown_to_html, sources)) == alone
+
+
+def test_a_heading_underlined_with_dashes_is_indexed_without_them() -> None:
+    passages = markdown_passages("Overview\n--------\n\nSome text.\n\n- - -\n\nEnd.", 1200)
+    assert [p.text for p in passages] == ["Overview", "Some text.", "End."]
+
+
+def test_text_read_without_the_renderer_is_what_the_renderer_shows() -> None:
+    from search_app.corpus.rendering import html_to_text, markdown_to_html, markdown_to_text
+
+    rng = random.Random(1367)
+    alphabet = "ab cd ef\n\n--- ==1.2)+:;,'\"()?  \t"
+    for _ in range(3000):
+        block = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))).strip()
+        assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block

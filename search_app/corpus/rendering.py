@@ -150,8 +150,11 @@ def _tidy(text: str) -> str:
     return re.sub(r"[ \t\r\f\v]+", " ", re.sub(r"\s*\n\s*", "\n", text)).strip()
 
 
-#: Text without any of these needs no Markdown rendering to know what a reader sees.
-_MARKUP = re.compile(r"[\\`*_<>\[\]!&#|~=]|^\s*(?:[-+]|\d+[.)])\s|^\s{4}", re.MULTILINE)
+#: Text without any of these needs no Markdown rendering to know what a reader sees (a line of
+#: dashes underlines a heading or is a rule: rendered, it is no text).
+_MARKUP = re.compile(
+    r"[\\`*_<>\[\]!&#|~=]|^\s*(?:[-+]|\d+[.)])\s|^\s{4}|^[ \t]*-[- \t]*$", re.MULTILINE
+)
 
 
 def markdown_to_text(source: str) -> str:

@@ -17,13 +17,14 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
+#: 12: a Markdown heading underlined with dashes is indexed without them.
 #: 11: the manifest keeps each document's exact field lengths (ranking statistics after updates).
 #: 10: ocr per passage (read by OCR from a scan).
 #: 9: the spellings of names an index groups (``names.json``, ``spellings.json``).
 #: 8: each passage records the register's names it mentions.
 #: 7: a saved page's text that looks like HTML is kept as text; passages carry the definitions of
 #: the reference-style links they use.
-SCHEMA_VERSION = 11
+SCHEMA_VERSION = 12
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
