@@ -21,8 +21,6 @@ from search_app.names.register import Register
 
 #: Turns a text into its words as the index analyses them.
 Analyze = Callable[[str], list[str]]
-#: Turns a word into what two words must share to be the same name.
-Key = Callable[[str], str]
 
 
 @dataclass(frozen=True)
@@ -41,16 +39,13 @@ class MentionFinder:
         self,
         register: Register,
         analyze: Analyze,
-        key: Key | None = None,
         by_name_key: bool = False,
     ) -> None:
-        self._key = key
-        self._keys: dict[str, str] = {}
         self._name_keys: dict[str, tuple[NameKey, ...]] = {}
         spellings: dict[tuple[str, ...], list[str]] = {}
         for entry in register.entries:
             for spelling in entry.spellings:
-                words = tuple(self.key(word) for word in analyze(spelling))
+                words = tuple(analyze(spelling))
                 if words and entry.slug not in spellings.get(words, []):
                     spellings.setdefault(words, []).append(entry.slug)
         #: first word -> (spelling's words, entries), longest spelling first
@@ -67,15 +62,6 @@ class MentionFinder:
 
     def __bool__(self) -> bool:
         return bool(self._starting)
-
-    def key(self, word: str) -> str:
-        """Return what a word is compared by (remembered: a corpus repeats its words)."""
-        if self._key is None:
-            return word
-        found = self._keys.get(word)
-        if found is None:
-            found = self._keys[word] = self._key(word)
-        return found
 
     def name_keys_of(self, word: str) -> tuple[NameKey, ...]:
         found = self._name_keys.get(word)
@@ -101,7 +87,7 @@ class MentionFinder:
         ``written`` (each word as the text writes it) lets words that may be names match
         through their name keys, when the finder was made ``by_name_key``.
         """
-        keys = [self.key(word) for word in words] if self._key is not None else words
+        keys = words
         named = [False] * len(keys)
         if self._sounding and written is not None:
             pairs = zip(written, keys, strict=True)
