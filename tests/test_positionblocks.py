@@ -1,6 +1,8 @@
-"""Posting lists read whole for phrases give the positions Whoosh's matchers give, kept or not."""
+"""Posting lists read whole give the documents, weights and positions Whoosh's matchers give;
+those kept for phrases stay within their budget."""
 
 import random
+from typing import Any
 
 import numpy as np
 import pytest
@@ -10,6 +12,7 @@ from whoosh.reading import TermNotFound
 from search_app.engine.generations import read_generation
 from search_app.engine.indexing import build_index
 from search_app.engine.positionblocks import PositionBlocks
+from search_app.engine.postinglists import PostingList, segment_postings
 from tests.conftest import write_corpus
 
 WORDS = "prison prisoners execution commission tehran evin families graves death".split()
@@ -35,8 +38,8 @@ def searcher(tmp_path_factory: pytest.TempPathFactory):
     ix.close()
 
 
-def whooshs(searcher, fieldname: str, text: str) -> dict[int, bytes]:
-    """Every (document, encoded positions) of a term, through Whoosh's own matchers."""
+def whooshs(searcher, fieldname: str, text: str, what: str = "value") -> dict[int, Any]:
+    """Every (document, encoded positions or weight) of a term, through Whoosh's matchers."""
     found = {}
     for leaf, offset in searcher.reader().leaf_readers():
         try:
@@ -46,7 +49,7 @@ def whooshs(searcher, fieldname: str, text: str) -> dict[int, bytes]:
         matcher = getattr(matcher, "child", matcher)  # deleted passages are left in...
         matcher.reset()  # ...from the first (the filter stepped over deleted ones)
         while matcher.is_active():
-            found[matcher.id() + offset] = matcher.value()
+            found[matcher.id() + offset] = getattr(matcher, what)()
             matcher.next()
     return found
 
@@ -71,6 +74,35 @@ def test_a_terms_values_are_whooshs(searcher, text: str, max_bytes: int) -> None
             part.update((docnum + offset, value) for docnum, value in postings.values_of(mine))
         assert part == {docnum: expected[docnum] for docnum in some.tolist()}
     assert len(kept) == 1  # the newest term is kept, even past the budget
+
+
+@pytest.mark.parametrize("fieldname", ["text", "text_exact", "title", "doc_id", "language"])
+def test_a_whole_posting_list_has_whooshs_documents_and_weights(searcher, fieldname) -> None:
+    reader = searcher.reader()
+    for text in list(reader.field_terms(fieldname))[:40]:
+        expected = whooshs(searcher, fieldname, text, "weight")
+        found = {}
+        for matcher, offset, _count in segment_postings(searcher, fieldname, text):
+            ids, weights = PostingList.read(matcher).everything()
+            found.update(zip((ids + offset).tolist(), weights.tolist(), strict=True))
+        assert found == pytest.approx(expected), text
+
+
+def test_kept_lists_stay_within_the_budget_as_their_blocks_are_unpacked(searcher) -> None:
+    everything = np.arange(searcher.reader().doc_count_all())
+    sizes = [
+        sum(part.size for _o, _c, part in PositionBlocks().term(searcher, "text_exact", word))
+        for word in WORDS
+    ]
+    budget = sum(sizes) * 2  # every list fits before its blocks are unpacked
+    kept = PositionBlocks(max_bytes=budget)
+    for _round in range(2):
+        for word in WORDS:  # each list read, then every block unpacked (kept: hits)
+            for offset, count, postings in kept.term(searcher, "text_exact", word):
+                list(postings.values_of(everything[offset : offset + count] - offset))
+            held = sum(part.size for parts in kept._terms.values() for _o, _c, part in parts)
+            assert kept.kept_bytes == held <= budget or len(kept) == 1
+    assert 1 <= len(kept) < len(WORDS)  # unpacked, they no longer all fit
 
 
 def test_terms_are_dropped_oldest_first_past_the_budget(searcher) -> None:

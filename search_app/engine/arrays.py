@@ -28,7 +28,7 @@ from search_app.engine.matching import Evaluation, Matches
 from search_app.engine.positionblocks import PositionBlocks
 from search_app.engine.postinglists import (
     LENGTH_OF_BYTE,
-    append_postings,
+    PostingList,
     column_bytes,
     segment_postings,
 )
@@ -209,11 +209,13 @@ class IndexArrays:
             if found is not None:
                 self._postings.move_to_end(key)
                 return found
-        ids: list[int] = []
-        weights: list[float] = []
-        for matcher, offset, _count in segment_postings(searcher, fieldname, text):
-            append_postings(matcher, offset, ids, weights)
-        found = (np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64))
+        parts = [
+            (PostingList.read(matcher).everything(), offset)
+            for matcher, offset, _count in segment_postings(searcher, fieldname, text)
+        ]
+        ids = np.concatenate([np.zeros(0, np.int64), *(part[0] + at for part, at in parts)])
+        weights = np.concatenate([np.zeros(0), *(part[1] for part, _at in parts)])
+        found = (ids, weights)
         with self._lock:
             if key in self._postings:  # another thread read it meanwhile
                 return self._postings[key]
@@ -228,7 +230,8 @@ class IndexArrays:
         self, searcher: Searcher, fieldname: str, text: str, wanted: np.ndarray
     ) -> list[list[int]]:
         """Return the positions of a term in each of the ``wanted`` passages (ascending, all
-        holding the term), reading only the posting blocks that hold them."""
+        holding the term): from its posting lists, kept for phrases, unpacking only the blocks
+        that hold those passages."""
         decode = searcher.schema[fieldname].format.decode_positions
         values: dict[int, bytes] = {}
         for offset, count, postings in self.position_blocks.term(searcher, fieldname, text):
