@@ -299,6 +299,22 @@ def test_passage_links_are_encoded_as_url_for_encodes_them(app, external: bool) 
                         assert passage_link(doc_id, number, q, exact, external) == expected
 
 
+def test_links_start_where_each_request_is_mounted(app) -> None:
+    links = set()
+    with app.app_context():  # requests that share an application context
+        for root in ("/one", "/two", "/a%20b/%C3%A9"):
+            with app.test_request_context("/", base_url=f"http://localhost{root}/"):
+                for link, expected in [
+                    (passage_link("d", 1, "q"), url_for("search.document", doc_id="d", q="q",
+                                                        _anchor="p-1")),
+                    (search_url({"q": "x"}), url_for("search.search_page", q="x")),
+                    (entity_href("e"), url_for("search.entity_page_view", slug="e")),
+                ]:  # fmt: skip
+                    assert link == expected
+                    links.add(link)
+    assert len(links) == 9  # each request's own
+
+
 @pytest.mark.parametrize(
     "req",
     [

@@ -11,11 +11,23 @@ from collections.abc import Callable, Iterable, Mapping
 from typing import Any
 from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
-from flask import g, url_for
+from flask import request, url_for
 
 from search_app.engine.documents import part_of
 from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
+
+
+def _per_request(name: str, make: Callable[[], str]) -> str:
+    """Return the start of a kind of link, made once per request: kept in the request's own
+    environment (Flask's ``g`` belongs to the application context, which requests may share)."""
+    key = f"search_app.links.{name}"
+    environ = request.environ
+    found = environ.get(key)
+    if found is None:
+        found = environ[key] = make()
+    return found
+
 
 #: What werkzeug's ``url_for`` leaves unescaped in a query string.
 URL_SAFE = "!$'()*,/:;?@"
@@ -35,11 +47,10 @@ def passage_link(
     A passage past the first part of a long document carries its part (``part=N``); links to
     the first part are as they always were.
     """
-    key = "document_base_external" if external else "document_base"
-    base = g.get(key)
-    if base is None:
-        base = url_for("search.document", doc_id=_DOC_ID, _external=external)
-        setattr(g, key, base)
+    base = _per_request(
+        f"document_base_{external}",
+        lambda: url_for("search.document", doc_id=_DOC_ID, _external=external),
+    )
     part = part_of(number)
     items = [("q", q)] if q else []
     items += [("exact", "1")] if exact else []
@@ -97,9 +108,7 @@ class PublicAddress:
 def search_url(params: Mapping[str, Any]) -> str:
     """Return the result page's URL for ``params``, encoded as ``url_for`` encodes it, without
     its routing cost: a result page has a link for each facet value, about a hundred."""
-    base = g.get("search_base")
-    if base is None:
-        base = g.search_base = url_for("search.search_page")
+    base = _per_request("search_base", lambda: url_for("search.search_page"))
     items = query_items(params)
     return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
 
@@ -150,7 +159,8 @@ def entity_link(req: SearchRequest) -> Callable[[str, bool], str]:
 
 def entity_href(slug: str) -> str:
     """Return the link to an entry's page (its base made once per request)."""
-    base = g.get("entity_base")
-    if base is None:
-        base = g.entity_base = url_for("search.entity_page_view", slug="_").removesuffix("_")
+    base = _per_request(
+        "entity_base",
+        lambda: url_for("search.entity_page_view", slug="_").removesuffix("_"),
+    )
     return base + quote(slug, safe="")
