@@ -55,8 +55,9 @@ def mix(corpus: Path, index: Path, source: str, rounds: int) -> dict[str, float]
     for _round in range(rounds):
         for kind, url in rng.sample(pages, len(pages)):
             started = time.perf_counter()
-            client.get(url)
+            status = client.get(url).status_code
             times[kind].append(1000 * (time.perf_counter() - started))
+            assert status == 200, (url, status)
     row: dict[str, float] = {}
     for kind, measured in times.items():
         row[f"{kind} p50 ms"] = statistics.median(measured)
@@ -75,7 +76,8 @@ def first_phrases(corpus: Path, index: Path) -> dict[str, list[float]]:
     for _time in range(2):
         for q in PHRASES:
             started = time.perf_counter()
-            client.get("/search?" + urllib.parse.urlencode({"q": q}))
+            status = client.get("/search?" + urllib.parse.urlencode({"q": q})).status_code
+            assert status == 200, (q, status)
             found.setdefault(q, []).append(round(1000 * (time.perf_counter() - started), 1))
     return found
 

@@ -141,6 +141,7 @@ EXACT = exact_analyzer()
 
 
 _STOP, _STEM = STEMMED.items[-2:]
+assert isinstance(_STOP, StopFilter) and isinstance(_STEM, StemFilter), "the chain has changed"
 
 
 @functools.lru_cache(maxsize=100_000)

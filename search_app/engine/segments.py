@@ -124,11 +124,12 @@ class PassageWriter(SegmentWriter):
         self.fieldwriter.close()
 
 
-def _length_codes(lengths: Any, fieldname: str, count: int) -> list[int]:
-    """Each document's one-byte length code in a field, 0 where there is none."""
+def _length_codes(lengths: Any, fieldname: str) -> list[int] | None:
+    """Each document's one-byte length code in a field (0 where there is none); ``None`` when
+    the field has no lengths."""
     column = _lenfield(fieldname)
     if lengths is None or not lengths.has_column(column):
-        return [0] * count
+        return None
     return column_bytes(lengths, column).tolist()
 
 
@@ -138,14 +139,11 @@ def _write_postings(
     """Write every term's posting blocks, field by field and term by term in order."""
     terms = TermWriter(fieldwriter)
     current = None
-    count = lengths.doc_count_all() if lengths is not None else 0
     for (fieldname, btext), docnums, weights, values in pool.term_postings():
         if fieldname != current:
             if current is not None:
                 terms.finish_field()
-            terms.start_field(
-                fieldname, schema[fieldname], _length_codes(lengths, fieldname, count)
-            )
+            terms.start_field(fieldname, schema[fieldname], _length_codes(lengths, fieldname))
             current = fieldname
         terms.write_term(btext, docnums, weights, values)
     if current is not None:
