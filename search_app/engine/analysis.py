@@ -123,11 +123,24 @@ _EXACT_WORD = re.compile(TOKEN_PATTERN if ZWNJ_JOINS else TOKEN_PATTERN_SPLIT_ZW
 
 def exact_words(text: str) -> list[tuple[str, int, int]]:
     """Return the words of ``text`` as the exact analyzer gives them, with where each stands
-    (start and end character): the same words, without Whoosh's per-token filter chain."""
-    return [
-        (match.group().lower().translate(_FOLDING), match.start(), match.end())
-        for match in _EXACT_WORD.finditer(text)
-    ]
+    (start and end character): the same words, without Whoosh's per-token filter chain, each
+    distinct word folded once (remembered: result pages and builds read the same words again)."""
+    folded = _FOLDED
+    found = []
+    for match in _EXACT_WORD.finditer(text):
+        word = match.group()
+        form = folded.get(word)
+        if form is None:
+            if len(folded) >= _FOLDED_KEPT:
+                folded.clear()
+            form = folded[word] = word.lower().translate(_FOLDING)
+        found.append((form, match.start(), match.end()))
+    return found
+
+
+#: Words folded already (see :func:`exact_words`), at most :data:`_FOLDED_KEPT` of them.
+_FOLDED: dict[str, str] = {}
+_FOLDED_KEPT = 100_000
 
 
 def exact_word_list(text: str) -> list[str]:
