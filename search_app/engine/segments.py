@@ -19,18 +19,26 @@ documents added and segments merged arrive in order as well.
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Callable
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-from whoosh.codec.whoosh3 import W3FieldWriter, _lenfield
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3FieldWriter, _lenfield
 from whoosh.index import Index
+from whoosh.util.numeric import length_to_byte
 from whoosh.writing import SegmentWriter
 
 from search_app.engine.blocks import TermWriter
 from search_app.engine.postinglists import column_bytes
 from search_app.engine.postings import MAX_POSTINGS_IN_MEMORY, GroupedPostingPool
 from search_app.engine.termcounts import FieldTerms, field_terms
+
+#: A posting's frequency, as ``field.index`` gives postings: (term, frequency, weight, value).
+_FREQUENCY = itemgetter(1)
+#: The one-byte code of a field length (remembered: lengths repeat).
+_length_byte = functools.lru_cache(maxsize=4096)(length_to_byte)
 
 #: Makes the writer of a full build, given the new index and a folder for temporary files.
 NewWriter = Callable[[Index, Path], SegmentWriter]
@@ -83,12 +91,14 @@ class PassageWriter(SegmentWriter):
         add_postings = self.pool.add_document_postings
         lengths = self.last_lengths = {}
         perdoc.start_doc(docnum)
+        # what the codec's add_field and add_column_value do, without a call or two per field
+        stored = perdoc._storedfields
+        totals = perdoc._fieldlengths
         for fieldname in fieldnames:
             value = fields[fieldname]
             if value is None:
                 continue
             field = schema[fieldname]
-            length = 0
             if field.indexed:
                 terms = self._terms[fieldname]
                 if terms is not None and isinstance(value, str):
@@ -96,14 +106,30 @@ class PassageWriter(SegmentWriter):
                 else:
                     postings = self._indexed(fieldname, field, value)
                 if field.scorable:
-                    length = lengths[fieldname] = sum(posting[1] for posting in postings)
+                    length = lengths[fieldname] = sum(map(_FREQUENCY, postings))
+                    if length:
+                        self._column(_lenfield(fieldname), LENGTHS_COLUMN).add(
+                            docnum, _length_byte(length)
+                        )
+                        totals[fieldname] += length
                 add_postings(fieldname, docnum, postings)
-            perdoc.add_field(fieldname, field, value if field.stored else None, length)
+            if field.stored:
+                stored[fieldname] = value
             if field.column_type:
-                perdoc.add_column_value(fieldname, field.column_type, field.to_column_value(value))
+                column = self._column(fieldname, field.column_type)
+                column.add(docnum, field.to_column_value(value))
         perdoc.finish_doc()
         self._added = True
         self.docnum += 1
+
+    def _column(self, name: str, column: Any) -> Any:
+        """The per-document writer's writer of a column, made when first needed."""
+        writers = self.perdocwriter._colwriters
+        writer = writers.get(name)
+        if writer is None:
+            self.perdocwriter._create_column(name, column)
+            writer = writers[name]
+        return writer
 
     def _indexed(self, fieldname: str, field: Any, value: Any) -> list[Any]:
         """Whoosh's postings of a field it analyses; a document's metadata (its id, source,
