@@ -75,7 +75,7 @@ class TermWriter:
         """Write one term's postings (in document order) as blocks, and its term record."""
         postfile = self._postfile
         start = postfile.tell()
-        postfile.write(WHOOSH3_HEADER_MAGIC)
+        written = [WHOOSH3_HEADER_MAGIC]  # the term's bytes, written at once
         limit = self._limit
         count = len(docnums)
         total_weight = 0.0
@@ -105,7 +105,7 @@ class TermWriter:
                 (len(ids), ids[-1], block_max_weight, compression, block_min or 0, block_max), 2
             )
             length = len(info) + len(data)
-            postfile.write(pack_int(-length if end >= count else length) + info + data)
+            written += (pack_int(-length if end >= count else length), info, data)
             max_weight = max(max_weight, block_max_weight)
             if block_min is not None:
                 min_code = block_min if min_code is None else min(min_code, block_min)
@@ -120,7 +120,9 @@ class TermWriter:
             docnums[0],
             docnums[-1],
         )
-        extent = pack_long(start) + pack_int(postfile.tell() - start)
+        postings = b"".join(written)
+        postfile.write(postings)
+        extent = pack_long(start) + pack_int(len(postings))
         self._add_record(self._prefix + btext, record + extent)
 
     def _mini_values(self, values: list[Any]) -> Any:
