@@ -303,3 +303,7 @@ def test_text_read_without_the_renderer_is_what_the_renderer_shows() -> None:
     for _ in range(3000):
         block = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 40))).strip()
         assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block
+    pieces = ["ab", "cd", " ", "_", "__", "x_y", "\n", "1.", ")", "-", "é", "ش", "\u200c", "."]
+    for _ in range(3000):  # underscores inside words and at their edges
+        block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))).strip()
+        assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block

@@ -151,9 +151,11 @@ def _tidy(text: str) -> str:
 
 
 #: Text without any of these needs no Markdown rendering to know what a reader sees (a line of
-#: dashes underlines a heading or is a rule: rendered, it is no text).
+#: dashes underlines a heading or is a rule: rendered, it is no text; an underscore inside a word,
+#: as in ``snake_case``, is no emphasis).
 _MARKUP = re.compile(
-    r"[\\`*_<>\[\]!&#|~=]|^\s*(?:[-+]|\d+[.)])\s|^\s{4}|^[ \t]*-[- \t]*$", re.MULTILINE
+    r"[\\`*<>\[\]!&#|~=]|(?<!\w)_|_(?!\w)|^\s*(?:[-+]|\d+[.)])\s|^\s{4}|^[ \t]*-[- \t]*$",
+    re.MULTILINE,
 )
 
 
