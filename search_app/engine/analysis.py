@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import functools
 import re
+from collections.abc import Callable
 
 from whoosh.analysis import (
     Analyzer,
@@ -35,6 +36,9 @@ from whoosh.analysis import (
 )
 from whoosh.analysis.filters import STOP_WORDS
 from whoosh.support.charset import accent_map
+
+#: A step of an analyzer chain, on one word: its new form, or ``None`` to drop it.
+Step = Callable[[str], "str | None"]
 
 ZWNJ = "\u200c"
 #: Split words at a zero-width non-joiner (``می‌شود`` is ``می`` + ``شود``, as a user typing a
@@ -153,8 +157,28 @@ STEMMED = stemmed_analyzer()
 EXACT = exact_analyzer()
 
 
+def stop_step(stop: StopFilter) -> Step:
+    """Return a stop filter's test as a step on one word: ``None`` for a stop word (or one too
+    short or too long), else the word."""
+    stops, smallest, largest = stop.stops, stop.min, stop.max
+
+    def step(text: str) -> str | None:
+        too_long = largest is not None and len(text) > largest
+        return None if len(text) < smallest or too_long or text in stops else text
+
+    return step
+
+
+def stem_step(stem: StemFilter) -> Callable[[str], str]:
+    """Return a stem filter as a step on one word (its own cached stemming function)."""
+    stemfn: Callable[[str], str] = stem._stem
+    ignore = stem.ignore
+    return lambda text: text if text in ignore else stemfn(text)
+
+
 _STOP, _STEM = STEMMED.items[-2:]
 assert isinstance(_STOP, StopFilter) and isinstance(_STEM, StemFilter), "the chain has changed"
+_KEPT_UNLESS_STOP, _STEMMED_WORD = stop_step(_STOP), stem_step(_STEM)
 
 
 @functools.lru_cache(maxsize=100_000)
@@ -162,8 +186,4 @@ def stemmed_form(word: str) -> str:
     """Return the stemmed analyzer's term for a word as :func:`exact_words` gives it, stop
     words kept as they are: what the analyzer gives with ``removestops=False`` (queries and
     highlighting read words so)."""
-    if len(word) < _STOP.min or (_STOP.max is not None and len(word) > _STOP.max):
-        return word
-    if word in _STOP.stops or word in _STEM.ignore:
-        return word
-    return _STEM._stem(word)
+    return word if _KEPT_UNLESS_STOP(word) is None else _STEMMED_WORD(word)

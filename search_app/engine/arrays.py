@@ -236,7 +236,7 @@ class IndexArrays:
         values: dict[int, bytes] = {}
         for offset, count, postings in self.position_blocks.term(searcher, fieldname, text):
             mine = wanted[(wanted >= offset) & (wanted < offset + count)] - offset
-            for docnum, value in postings.values_of(mine) if len(mine) else ():
+            for docnum, value in postings.values_of(mine):
                 values[docnum + offset] = value
         return [decode(values[docnum]) for docnum in wanted.tolist()]
 

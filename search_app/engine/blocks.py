@@ -31,16 +31,6 @@ UNCOMPRESSED_BELOW: int = getattr(whoosh3, "COMPRESSION_MIN_SIZE", 0)
 _TERM_INFO = W3TermInfo._struct
 
 
-class _NoLengths:
-    """The length codes of a field without lengths: 0 for every document."""
-
-    def __getitem__(self, docnum: int) -> int:
-        return 0
-
-
-_NO_LENGTHS: Any = _NoLengths()
-
-
 class TermWriter:
     """Writes the terms of a segment, field by field and term by term in order, through a
     ``W3FieldWriter`` (which keeps its files, field numbers and term table)."""
@@ -56,15 +46,15 @@ class TermWriter:
         self._compression: int = codec._compression
         self._prefix = b""
         self._fixed_size: int | None = None
-        self._codes: list[int] = _NO_LENGTHS
+        self._codes: list[int] = []
 
-    def start_field(self, fieldname: str, field: Any, length_codes: list[int] | None) -> None:
+    def start_field(self, fieldname: str, field: Any, length_codes: list[int]) -> None:
         """Start ``field``; ``length_codes`` holds each document's one-byte length code in it
-        (0: none), ``None`` when the field has no lengths."""
+        (0: none)."""
         self._fieldwriter.start_field(fieldname, field)
         self._prefix = pack_ushort(self._fieldwriter._fieldid)
         self._fixed_size = field.format.fixed_value_size()
-        self._codes = length_codes if length_codes is not None else _NO_LENGTHS
+        self._codes = length_codes
 
     def finish_field(self) -> None:
         self._fieldwriter.finish_field()
@@ -89,9 +79,7 @@ class TermWriter:
             block_weights = array("f", unrounded)
             total_weight += sum(block_weights)
             block_max_weight = max(0, max(unrounded))
-            codes = (
-                [code for code in map(self._codes.__getitem__, ids) if code] if self._codes else []
-            )
+            codes = [code for code in map(self._codes.__getitem__, ids) if code]
             block_min = min(codes) if codes else None
             block_max = max(codes) if codes else 0
             data = dumps(

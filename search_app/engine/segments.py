@@ -143,24 +143,24 @@ class PassageWriter(SegmentWriter):
         self.perdocwriter.close()
         lengths = self.per_document_reader() if self.codec.length_stats else None
         try:
-            _write_postings(self.fieldwriter, self.schema, self.pool, lengths)
+            _write_postings(self.fieldwriter, self.schema, self.pool, lengths, self.docnum)
         finally:
             if lengths is not None:
                 lengths.close()
         self.fieldwriter.close()
 
 
-def _length_codes(lengths: Any, fieldname: str) -> list[int] | None:
-    """Each document's one-byte length code in a field (0 where there is none); ``None`` when
-    the field has no lengths."""
+def _length_codes(lengths: Any, fieldname: str, count: int) -> list[int]:
+    """Each of the ``count`` documents' one-byte length code in a field, 0 where there is
+    none."""
     column = _lenfield(fieldname)
     if lengths is None or not lengths.has_column(column):
-        return None
+        return [0] * count
     return column_bytes(lengths, column).tolist()
 
 
 def _write_postings(
-    fieldwriter: W3FieldWriter, schema: Any, pool: GroupedPostingPool, lengths: Any
+    fieldwriter: W3FieldWriter, schema: Any, pool: GroupedPostingPool, lengths: Any, count: int
 ) -> None:
     """Write every term's posting blocks, field by field and term by term in order."""
     terms = TermWriter(fieldwriter)
@@ -169,7 +169,9 @@ def _write_postings(
         if fieldname != current:
             if current is not None:
                 terms.finish_field()
-            terms.start_field(fieldname, schema[fieldname], _length_codes(lengths, fieldname))
+            terms.start_field(
+                fieldname, schema[fieldname], _length_codes(lengths, fieldname, count)
+            )
             current = fieldname
         terms.write_term(btext, docnums, weights, values)
     if current is not None:

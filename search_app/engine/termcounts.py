@@ -16,7 +16,6 @@ the caller uses Whoosh's own analysis.
 from __future__ import annotations
 
 import re
-from collections.abc import Callable
 from typing import Any
 
 from whoosh.analysis import (
@@ -31,10 +30,10 @@ from whoosh.fields import FieldType
 from whoosh.formats import Existence, Format, Frequency, Positions
 from whoosh.system import _INT_SIZE, pack_uint
 
+from search_app.engine.analysis import Step, stem_step, stop_step
+
 #: (term bytes, frequency, weight, encoded value) for each distinct term, as ``field.index``.
 Posting = tuple[bytes, int, float, bytes]
-#: A step of an analyzer chain, on one word: its new form, or ``None`` to drop it.
-Step = Callable[[str], "str | None"]
 
 #: Words remembered per field: past this the memory is emptied (and filled again by the words
 #: that come back: the frequent ones).
@@ -189,22 +188,6 @@ class FieldTerms:
         return value
 
 
-def _stop_step(stop: StopFilter) -> Step:
-    stops, smallest, largest = stop.stops, stop.min, stop.max
-
-    def step(text: str) -> str | None:
-        too_long = largest is not None and len(text) > largest
-        return None if len(text) < smallest or too_long or text in stops else text
-
-    return step
-
-
-def _stem_step(stem: StemFilter) -> Step:
-    stemfn: Callable[[str], str] = stem._stem  # the filter's own (cached) stemming function
-    ignore = stem.ignore
-    return lambda text: text if text in ignore else stemfn(text)
-
-
 def field_terms(
     field: FieldType, shared: list[tuple[list[Any], Words]] | None = None
 ) -> FieldTerms | None:
@@ -225,9 +208,9 @@ def field_terms(
     steps: list[Step] = []
     for part in parts[folding:]:
         if type(part) is StopFilter and not positioned:
-            steps.append(_stop_step(part))
+            steps.append(stop_step(part))
         elif type(part) is StemFilter and not part.lang:
-            steps.append(_stem_step(part))
+            steps.append(stem_step(part))
         else:
             return None
     return FieldTerms(
