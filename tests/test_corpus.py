@@ -307,3 +307,40 @@ def test_text_read_without_the_renderer_is_what_the_renderer_shows() -> None:
     for _ in range(3000):  # underscores inside words and at their edges
         block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))).strip()
         assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block
+    pieces = ["ab", "x = 1", "==", "=", " ", "    ", "\t", "\n", "\n\n", "cd:", "-", "1."]
+    for _ in range(3000):  # equals signs, underlined headings, indented lines
+        block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))).strip("\n")
+        assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block
+    pieces = [
+        "ab",
+        "a > b",
+        ">",
+        "#",
+        "# ",
+        "&",
+        "&amp;",
+        "&#1",
+        "&copy",
+        ";",
+        "~",
+        "~~~",
+        "!",
+        " ",
+    ]
+    for _ in range(3000):  # what is markup only at the start of a line, or in an entity
+        block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))).strip("\n")
+        assert markdown_to_text(block) == html_to_text(markdown_to_html(block)), block
+
+
+def test_the_renderer_is_skipped_only_where_it_would_change_nothing() -> None:
+    from search_app.corpus.rendering import _MARKUP
+
+    plain = [
+        "x = 1 and y == 2!",
+        "    indented code\n    kept as written",
+        "snake_case_name",
+        "a > b, C# & F#, ~1988",
+    ]
+    marked = ["Title\n=====", "Title\n-----", "> quoted", "## Heading", "~~~", "&amp", "&#1", "`a`"]
+    assert [bool(_MARKUP.search(text)) for text in plain] == [False] * len(plain)
+    assert [bool(_MARKUP.search(text)) for text in marked] == [True] * len(marked)
