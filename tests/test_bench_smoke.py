@@ -185,3 +185,15 @@ def test_pages_benchmark_smoke_run() -> None:
     [row] = pages.main(["--smoke"])
     assert row["mix p50 ms"] > 0 and row["mix p95 ms"] >= row["mix p50 ms"]
     assert set(row["phrases, first and second time, ms"]) == set(pages.PHRASES)
+
+
+def test_build_stages_benchmark_smoke_run() -> None:
+    from bench import build_stages
+
+    rows = build_stages.main(["--smoke"])
+    assert [row["format"] for row in rows] == ["text", "markdown"]
+    for row in rows:
+        assert row["passages"] == 200
+        assert row["read s"] > 0 and row["build, 1 process s"] > row["read s"]
+        # a profiled build compresses posting blocks and stored fields, and pickles them
+        assert row["of which zlib s"] > 0 and row["of which pickle s"] > 0
