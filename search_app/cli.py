@@ -18,7 +18,6 @@ from dataclasses import replace
 from functools import partial, wraps
 from pathlib import Path
 from typing import Any
-from urllib.parse import quote, urlencode
 
 import click
 
@@ -27,7 +26,7 @@ from search_app.corpus.intake import IntakeError, add_file, add_folder
 from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError
 from search_app.engine.batching import read_lines, run_batch
-from search_app.engine.documents import part_of
+from search_app.engine.documents import passage_location
 from search_app.engine.entities import register_counts, unmentioned
 from search_app.engine.exporting import batch_csv, batch_json
 from search_app.engine.generations import IndexBusyError, read_generation
@@ -170,13 +169,7 @@ def _cli_link(
     doc_id: str, passage: int, q: str | None, exact: bool = False, public_url: str = ""
 ) -> str:
     """Link to a passage: absolute when the site's public address is set, else its path."""
-    part = part_of(passage)  # past the first part of a long document, the part holding it
-    query = {
-        **({"q": q} if q else {}),
-        **({"exact": 1} if exact and q else {}),
-        **({"part": part} if part > 1 else {}),
-    }
-    return f"{public_url}/doc/{quote(doc_id)}{'?' if query else ''}{urlencode(query)}#p-{passage}"
+    return f"{public_url}/doc/{passage_location(doc_id, passage, q, exact)}"
 
 
 @main.command("search")

@@ -270,6 +270,23 @@ def test_the_cli_prints_absolute_links_when_the_public_address_is_set(
     assert top["link"] == f"{PUBLIC}/doc/news/undated#p-1"  # a download: no search words
 
 
+def test_the_cli_and_the_site_spell_a_passage_link_alike(corpus: Path) -> None:
+    from search_app.cli import _cli_link
+    from search_app.web.links import passage_link
+
+    public = "https://example.org/evidence"
+    app = create_app(
+        {"CORPUS_DIR": corpus, "INDEX_DIR": corpus.parent / "index-public", "PUBLIC_URL": public}
+    )
+    doc_ids = ["news/undated", "a:b@c", "a b/é ü?#%&=+;x", "عدالت/گزارش"]
+    with app.test_request_context("/", base_url=f"{public}/"):
+        for doc_id in doc_ids:
+            for q in (None, "graves", 'Ra\'isi "a/b" & c=d #e', "اعدام ۱۳۶۷"):
+                for number, exact in ((1, False), (7, True), (4321, True)):
+                    site = passage_link(doc_id, number, q, exact, external=True)
+                    assert _cli_link(doc_id, number, q, exact, public) == site
+
+
 # --- downloads ------------------------------------------------------------------------------
 
 

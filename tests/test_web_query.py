@@ -291,7 +291,7 @@ def test_passage_links_are_encoded_as_url_for_encodes_them(app, external: bool) 
                             "search.document",
                             doc_id=doc_id,
                             q=q or None,
-                            exact=1 if exact else None,
+                            exact=1 if exact and q else None,
                             part=part if part > 1 else None,
                             _anchor=f"p-{number}",
                             _external=external,

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote, urlencode
 
 import numpy as np
 from whoosh import query as wq
@@ -70,6 +71,24 @@ MATCHES_LISTED = 200
 def part_of(number: int) -> int:
     """Return the part of a document page that shows passage ``number``."""
     return (max(number, 1) - 1) // PASSAGES_PER_PART + 1
+
+
+#: What a passage link leaves unescaped in a document id and in its query string: what
+#: werkzeug's ``url_for`` leaves (its path converters, and its query strings).
+PATH_SAFE = "!$&'()*+,/:;=@"
+URL_SAFE = "!$'()*,/:;?@"
+
+
+def passage_location(doc_id: str, number: int, q: str | None, exact: bool = False) -> str:
+    """Return where a passage is, after the site's ``/doc/``: the document id, then the query
+    whose words are marked there (``exact`` with it), the part holding the passage (past the
+    first) and the passage's anchor. The pages, the API, citations and the command line all
+    spell a passage's link this way, so one passage has one link."""
+    part = part_of(number)
+    items = [("q", q), *([("exact", "1")] if exact else [])] if q else []
+    items += [("part", str(part))] if part > 1 else []
+    query = f"?{urlencode(items, safe=URL_SAFE)}" if items else ""
+    return f"{quote(doc_id, safe=PATH_SAFE)}{query}#p-{number}"
 
 
 @dataclass

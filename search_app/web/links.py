@@ -13,7 +13,7 @@ from urllib.parse import quote, quote_plus, urlencode, urlsplit
 
 from flask import request, url_for
 
-from search_app.engine.documents import part_of
+from search_app.engine.documents import URL_SAFE, passage_location
 from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
@@ -29,12 +29,6 @@ def _per_request(name: str, make: Callable[[], str]) -> str:
     return found
 
 
-#: What werkzeug's ``url_for`` leaves unescaped in a query string.
-URL_SAFE = "!$'()*,/:;?@"
-
-
-#: What werkzeug's ``url_for`` leaves unescaped in a path part (its converters' ``to_url``).
-PATH_SAFE = "!$&'()*+,/:;=@"
 _DOC_ID = "\x00"  # where the document id goes in a passage link (url_for escapes it: %00)
 
 
@@ -49,15 +43,9 @@ def passage_link(
     """
     base = _per_request(
         f"document_base_{external}",
-        lambda: url_for("search.document", doc_id=_DOC_ID, _external=external),
+        lambda: url_for("search.document", doc_id=_DOC_ID, _external=external).split("%00")[0],
     )
-    part = part_of(number)
-    items = [("q", q)] if q else []
-    items += [("exact", "1")] if exact else []
-    items += [("part", str(part))] if part > 1 else []
-    link = base.replace("%00", quote(doc_id, safe=PATH_SAFE), 1)
-    query = f"?{urlencode(items, safe=URL_SAFE)}" if items else ""
-    return f"{link}{query}#p-{number}"
+    return base + passage_location(doc_id, number, q, exact)
 
 
 def link_builder(req: SearchRequest) -> Callable[[str, int, str], str]:
