@@ -100,7 +100,7 @@ def test_kept_lists_stay_within_the_budget_as_their_blocks_are_unpacked(searcher
         for word in WORDS:  # each list read, then every block unpacked (kept: hits)
             for offset, count, postings in kept.term(searcher, "text_exact", word):
                 list(postings.values_of(everything[offset : offset + count] - offset))
-            held = sum(part.size for parts in kept._terms.values() for _o, _c, part in parts)
+            held = sum(part.size for parts in kept._kept.values() for _o, _c, part in parts)
             assert kept.kept_bytes == held <= budget or len(kept) == 1
     assert 1 <= len(kept) < len(WORDS)  # unpacked, they no longer all fit
 
@@ -114,5 +114,5 @@ def test_terms_are_dropped_oldest_first_past_the_budget(searcher) -> None:
     for word in WORDS:
         kept.term(searcher, "text_exact", word)
     assert 1 <= len(kept) < len(WORDS)
-    assert ("text_exact", WORDS[-1]) in kept._terms
-    assert ("text_exact", WORDS[0]) not in kept._terms
+    assert ("text_exact", WORDS[-1]) in kept._kept
+    assert ("text_exact", WORDS[0]) not in kept._kept

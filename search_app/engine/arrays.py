@@ -13,7 +13,6 @@ from __future__ import annotations
 import functools
 import math
 import threading
-from collections import OrderedDict
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
@@ -24,6 +23,7 @@ from whoosh.codec.whoosh3 import _lenfield
 from whoosh.reading import IndexReader
 from whoosh.searching import Searcher
 
+from search_app.engine.keeping import Kept
 from search_app.engine.matching import Evaluation, Matches
 from search_app.engine.positionblocks import PositionBlocks
 from search_app.engine.postinglists import (
@@ -66,6 +66,9 @@ MAX_CACHED_POSTINGS = 4_000_000
 #: Documents whose passage numbers are kept per index state.
 DOCUMENTS_KEPT = 256
 
+#: Passages (ascending) and a value for each: a term's weights, or a document's numbers.
+Postings = tuple[np.ndarray, np.ndarray]
+
 
 class IndexArrays:
     """What vectorised search needs of one state of the index, shared by all threads: which
@@ -90,18 +93,17 @@ class IndexArrays:
         self._lock = threading.Lock()
         self._lengths: dict[str, np.ndarray] = {}
         self._document_lengths: dict[str, np.ndarray] = {}
-        self._postings: OrderedDict[tuple[str, str], tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        #: each term's passages and weights, by the passages they hold
+        self._postings: Kept[Postings] = Kept(max_cached_postings, lambda found: len(found[0]))
         #: the posting lists phrases read, with their positions
         self.position_blocks = PositionBlocks()
-        self._cached = 0
-        self._max_cached = max_cached_postings
-        self._filters: OrderedDict[str, np.ndarray] = OrderedDict()
-        self._filtered = 0
+        #: the passages each filter lets through (the same few filters come back)
+        self._filters: Kept[np.ndarray] = Kept(max_cached_postings // 4, len)
         self._document_values: dict[str, tuple[np.ndarray, list[Any]]] = {}
         self._date_orders: dict[str, np.ndarray] = {}
         self._mentions: Mentions | None = None
         self._vocabularies: dict[str, Vocabulary] = {}
-        self._documents: OrderedDict[str, tuple[np.ndarray, np.ndarray]] = OrderedDict()
+        self._documents: Kept[Postings] = Kept(max_items=DOCUMENTS_KEPT)
         self._vocabulary_lock = threading.Lock()
 
     # -- per-field and per-term arrays -------------------------------------------------------
@@ -117,20 +119,14 @@ class IndexArrays:
         (A document's passages need not be neighbours in the index: a build in several
         processes may put them in different segments.)
         """
-        with self._lock:
-            found = self._documents.get(doc_id)
-            if found is not None:
-                self._documents.move_to_end(doc_id)
-                return found
+        found = self._documents.get(doc_id)
+        if found is not None:
+            return found
         ids = np.sort(np.fromiter(searcher.docs_for_query(wq.Term("doc_id", doc_id)), np.int64))
         numbers = np.fromiter(
             (searcher.stored_fields(n)["number"] for n in ids.tolist()), np.int64, len(ids)
         )
-        with self._lock:
-            self._documents[doc_id] = (ids, numbers)
-            while len(self._documents) > DOCUMENTS_KEPT:
-                self._documents.popitem(last=False)
-        return ids, numbers
+        return self._documents.keep(doc_id, (ids, numbers))
 
     def vocabulary(self, searcher: Searcher, fieldname: str) -> Vocabulary:
         """Return the words of ``fieldname``, indexed for prefix and fuzzy lookups (built by the
@@ -204,27 +200,16 @@ class IndexArrays:
     ) -> tuple[np.ndarray, np.ndarray]:
         """Return the passages that hold a term and its weight in each."""
         key = (fieldname, text)
-        with self._lock:
-            found = self._postings.get(key)
-            if found is not None:
-                self._postings.move_to_end(key)
-                return found
+        found = self._postings.get(key)
+        if found is not None:
+            return found
         parts = [
             (PostingList.read(matcher).everything(), offset)
             for matcher, offset, _count in segment_postings(searcher, fieldname, text)
         ]
         ids = np.concatenate([np.zeros(0, np.int64), *(part[0] + at for part, at in parts)])
         weights = np.concatenate([np.zeros(0), *(part[1] for part, _at in parts)])
-        found = (ids, weights)
-        with self._lock:
-            if key in self._postings:  # another thread read it meanwhile
-                return self._postings[key]
-            self._postings[key] = found
-            self._cached += len(ids)
-            while self._cached > self._max_cached and len(self._postings) > 1:
-                _key, (dropped, _weights) = self._postings.popitem(last=False)
-                self._cached -= len(dropped)
-        return found
+        return self._postings.keep(key, (ids, weights))
 
     def positions(
         self, searcher: Searcher, fieldname: str, text: str, wanted: np.ndarray
@@ -244,21 +229,12 @@ class IndexArrays:
         """Return the passages a filter (source, type, language, dates) lets through, kept
         per index state: the same few filters come back again and again."""
         key = repr(filter_query)
-        with self._lock:
-            found = self._filters.get(key)
-            if found is not None:
-                self._filters.move_to_end(key)
-                return found
+        found = self._filters.get(key)
+        if found is not None:
+            return found
         found = np.fromiter(searcher.docs_for_query(filter_query), np.int64)
         found.sort()
-        with self._lock:
-            if key not in self._filters:
-                self._filters[key] = found
-                self._filtered += len(found)
-            while self._filtered > self._max_cached // 4 and len(self._filters) > 1:
-                _key, dropped = self._filters.popitem(last=False)
-                self._filtered -= len(dropped)
-        return found
+        return self._filters.keep(key, found)
 
     # -- evaluation --------------------------------------------------------------------------
 

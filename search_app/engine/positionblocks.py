@@ -12,11 +12,9 @@ documents and weights are kept the same way by :class:`search_app.engine.arrays.
 
 from __future__ import annotations
 
-import threading
-from collections import OrderedDict
-
 from whoosh.searching import Searcher
 
+from search_app.engine.keeping import Kept
 from search_app.engine.postinglists import PostingList, segment_postings
 
 #: Bytes of posting lists (with their unpacked blocks) kept per index state.
@@ -32,53 +30,40 @@ class PositionBlocks:
     """Posting lists read for phrases, shared by the threads of one index state."""
 
     def __init__(self, max_bytes: int = MAX_KEPT_BYTES) -> None:
-        self._terms: OrderedDict[tuple[str, str], Parts] = OrderedDict()
-        self._max = max_bytes
-        self._kept = 0
-        self._lock = threading.Lock()
+        self._kept: Kept[Parts] = Kept(max_bytes, _size, MAX_KEPT_TERMS, _forget)
 
     def __len__(self) -> int:
-        return len(self._terms)
+        return len(self._kept)
 
     @property
     def kept_bytes(self) -> int:
         """The bytes the kept posting lists hold, as counted."""
-        return self._kept
+        return self._kept.total_cost
 
     def term(self, searcher: Searcher, fieldname: str, text: str) -> Parts:
         """Return (first document number, document count, postings) for each segment that
         holds the term."""
         key = (fieldname, text)
-        with self._lock:
-            found = self._terms.get(key)
-            if found is not None:
-                self._terms.move_to_end(key)
-                return found
+        found = self._kept.get(key)
+        if found is not None:
+            return found
         found = [
             (offset, count, PostingList.read(matcher))
             for matcher, offset, count in segment_postings(searcher, fieldname, text)
         ]
-        with self._lock:
-            if key in self._terms:  # another thread read it meanwhile
-                return self._terms[key]
-            self._terms[key] = found
-            for _offset, _count, postings in found:
-                postings.on_grow = self._grew
-                self._kept += postings.size
-            self._trim()
-        return found
+        for _offset, _count, postings in found:  # blocks unpacked later count too
+            postings.on_grow = self._kept.grew
+        kept = self._kept.keep(key, found)
+        if kept is not found:  # another thread read it meanwhile
+            _forget(found)
+        return kept
 
-    def _grew(self, added: int) -> None:
-        with self._lock:
-            self._kept += added
-            self._trim()
 
-    def _trim(self) -> None:
-        """Drop the least recently used terms past the limits (the lock held)."""
-        while (self._kept > self._max or len(self._terms) > MAX_KEPT_TERMS) and len(
-            self._terms
-        ) > 1:
-            _key, dropped = self._terms.popitem(last=False)
-            for _offset, _count, postings in dropped:
-                postings.on_grow = None
-                self._kept -= postings.size
+def _size(parts: Parts) -> int:
+    return sum(postings.size for _offset, _count, postings in parts)
+
+
+def _forget(parts: Parts) -> None:
+    """A term's lists, no longer kept: their blocks no longer count."""
+    for _offset, _count, postings in parts:
+        postings.on_grow = None
