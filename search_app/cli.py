@@ -107,6 +107,8 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
         echo(f"{report.reason.split(':')[0]}; rebuilt it.", err=True)
     print_problems(report.problems)
     echo(summary_line(report))
+    if report.ocr_pages_deleted:
+        echo(f"Deleted the OCR text of {report.ocr_pages_deleted} pages of files no longer here.")
     return report
 
 

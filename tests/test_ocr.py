@@ -6,7 +6,9 @@ Kept few: each page read costs about a second.
 
 from __future__ import annotations
 
+import os
 import re
+import time
 from dataclasses import replace
 from pathlib import Path
 
@@ -178,3 +180,31 @@ def test_result_and_document_pages_mark_ocr_passages(scanned) -> None:
     persian = client.get("/doc/letters/persian").get_data(as_text=True)
     directions = re.findall(r'aria-label="Passage \d+" dir="(\w+)"', persian)
     assert directions == ["rtl"] * len(documents(root, settings)["letters/persian"].passages)
+
+
+def test_a_full_build_deletes_the_ocr_text_no_file_uses(tmp_path: Path) -> None:
+    defaults = "source: Family archive\nlanguage: en\n"
+    root = write_corpus(tmp_path / "corpus", {"_defaults.yml": defaults})
+    make_scan(root / "letter.png", [render_page(ENGLISH)])
+    settings = settings_for(tmp_path)
+    build_index(root, settings.index_dir, limits=settings)
+    cache = settings.index_dir / "ocr-cache"
+    used = sorted(cache.rglob("*.txt"))
+    assert [p.name.split("-", 1)[1] for p in used] == ["eng-p1.txt"]
+    stale = cache / "zz" / f"{'f' * 64}-eng-p1.txt"  # the page of a file no longer here
+    stale.parent.mkdir()
+    stale.write_text("gone", encoding="utf-8")
+    long_ago = time.time() - 3600
+    for path in (stale, *used):
+        os.utime(path, (long_ago, long_ago))
+    update = build_index(root, settings.index_dir, limits=settings)  # reads no unchanged file
+    assert (update.ocr_pages_deleted, stale.exists()) == (0, True)
+    report = build_index(root, settings.index_dir, full=True, limits=settings)
+    assert report.ocr_pages_deleted == 1
+    assert sorted(cache.rglob("*.txt")) == used and not stale.parent.exists()
+    # a build of another index (the same settings) leaves this index's cache alone
+    stale.parent.mkdir()
+    stale.write_text("gone", encoding="utf-8")
+    os.utime(stale, (long_ago, long_ago))
+    elsewhere = build_index(root, tmp_path / "elsewhere", full=True, limits=settings)
+    assert (elsewhere.ocr_pages_deleted, stale.exists()) == (0, True)

@@ -9,7 +9,9 @@ page; and pages that already have a text layer are never touched, where ocrmypdf
 the whole file.
 
 The text of every page is cached under the index folder, keyed by the SHA-256 of the file's bytes,
-the page and the languages: a rebuild never runs OCR again on a file that did not change.
+the page and the languages: a rebuild never runs OCR again on a file that did not change. A full
+build reads every file, so what it did not use belongs to files that changed or left the corpus:
+it is then deleted (:func:`prune_cache`), and the cache holds what the corpus needs.
 """
 
 from __future__ import annotations
@@ -77,10 +79,16 @@ class _Cache:
         return self.folder / f"{self.digest}-{languages}-p{page}.txt"
 
     def get(self, page: int, languages: str) -> str | None:
+        path = self._path(page, languages)
         try:
-            return self._path(page, languages).read_text(encoding="utf-8")
+            text = path.read_text(encoding="utf-8")
         except OSError:
             return None
+        try:
+            os.utime(path)  # used: kept by the next full build's pruning
+        except OSError:
+            pass  # a read-only index folder
+        return text
 
     def put(self, page: int, languages: str, text: str) -> None:
         try:
@@ -92,6 +100,31 @@ class _Cache:
             os.replace(tmp.name, self._path(page, languages))
         except OSError:
             pass  # a read-only index folder: OCR still works, it is just not kept
+
+
+#: Seconds before a full build began that still count as "used by it": some file systems keep
+#: times to the second or two.
+CLOCK_SLACK = 2.0
+
+
+def prune_cache(cache_dir: Path, used_since: float) -> int:
+    """Delete the cached pages (and leftover temporary files) not used since ``used_since``
+    (seconds since the epoch, less :data:`CLOCK_SLACK`); return how many were deleted."""
+    deleted = 0
+    oldest = used_since - CLOCK_SLACK
+    for folder in cache_dir.glob("??"):
+        for path in folder.iterdir():
+            try:
+                if path.stat().st_mtime < oldest:
+                    path.unlink()
+                    deleted += path.suffix == ".txt"
+            except OSError:
+                continue  # gone already, or not ours to delete
+        try:
+            folder.rmdir()  # only when empty
+        except OSError:
+            pass
+    return deleted
 
 
 def _read_image(image: Any, job: OcrJob, number: int, languages: str) -> PageResult:

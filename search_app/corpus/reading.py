@@ -54,10 +54,15 @@ class Body:
     attachments: tuple[Attachment, ...] = ()
 
 
+def ocr_cache_dir(limits: Settings) -> Path:
+    """Where the text of scanned pages is kept (corpus/ocr.py), under the index folder."""
+    return limits.index_dir / "ocr-cache"
+
+
 def ocr_job(limits: Settings, language: str | None, progress: OcrProgress | None) -> OcrJob:
     """How to read scans for a document in ``language`` (``None``: not known yet)."""
     return OcrJob(
-        cache_dir=limits.index_dir / "ocr-cache",
+        cache_dir=ocr_cache_dir(limits),
         languages=MODELS.get(language or ""),
         seconds_per_page=limits.ocr_seconds_per_page,
         progress=progress,

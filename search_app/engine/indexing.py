@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -25,6 +26,8 @@ from whoosh.index import Index
 from search_app.config import Settings
 from search_app.corpus.loading import Scan, scan_corpus
 from search_app.corpus.metadata import Problem
+from search_app.corpus.ocr import prune_cache
+from search_app.corpus.reading import ocr_cache_dir
 from search_app.engine.documentfields import (
     Progress,
     add_document,
@@ -80,6 +83,8 @@ class IndexReport:
     problems: list[Problem] = field(default_factory=list)
     reason: str | None = None
     variants_changed: bool = False
+    #: pages read by OCR from files that changed or left the corpus, no longer kept
+    ocr_pages_deleted: int = 0
 
     @property
     def wrote(self) -> bool:
@@ -167,6 +172,7 @@ def build_index(
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
+            started = time.time()
             build = partial(
                 write_segments,
                 files=scan.files,
@@ -179,6 +185,10 @@ def build_index(
                 workers=default_workers() if workers is None else workers,
             )
             report = _build_full(index_dir, build, names, max_chars, current)
+            cache = ocr_cache_dir(limits)
+            # every file was read: what OCR kept and no file used goes (from this index's cache)
+            if not scan.unreadable and cache.parent.resolve() == index_dir.resolve():
+                report.ocr_pages_deleted = prune_cache(cache, started)
         else:
             report = _update(current, scan, names, limits, problems, progress, ocr_progress)
         report.problems = sorted(problems, key=lambda p: p.path)
