@@ -31,14 +31,14 @@ def test_a_count_limit_alone() -> None:
     assert dropped == [0, 10]
 
 
-def test_growth_counts_and_costs_are_asked_again_when_a_value_goes() -> None:
-    sizes = {"a": 2, "b": 2}
-    kept: Kept[str] = Kept(max_cost=10, cost=sizes.__getitem__)
-    kept.keep("a", "a")
-    kept.keep("b", "b")
-    sizes["a"] += 7  # "a" unpacked more of itself
-    kept.grew(7)  # 11 > 10: "a", the least recently used, goes with all it grew to
+def test_growth_counts_and_goes_with_its_value() -> None:
+    kept: Kept[str] = Kept(max_cost=10, cost=len)
+    kept.keep("a", "aa")
+    kept.keep("b", "bb")
+    kept.grew("a", 7)  # 11 > 10: "a", the least recently used, goes with all it grew to
     assert kept.get("a") is None and kept.total_cost == 2
+    kept.grew("a", 5)  # late news of a value no longer kept: not counted
+    assert kept.total_cost == 2 and len(kept) == 1
 
 
 def test_a_value_read_twice_is_kept_once() -> None:

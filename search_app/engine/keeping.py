@@ -19,9 +19,10 @@ V = TypeVar("V")
 class Kept(Generic[V]):
     """Values by key, kept while their total cost is within ``max_cost`` (and, with
     ``max_items``, their number within it); the least recently used go first, but the last one
-    stays, whatever it costs. A value's cost is asked of ``cost`` when it comes in and when it
-    goes: a value that grows after it came in reports it with :meth:`grew`. Safe to share
-    between threads."""
+    stays, whatever it costs. A value's cost is asked of ``cost`` when it comes in; a value that
+    grows after that reports it with :meth:`grew`, and what was counted for a value is what its
+    going takes off, so the total is always that of the values kept. Safe to share between
+    threads (``cost`` and ``on_drop`` run with the lock held: they must not call back in)."""
 
     def __init__(
         self,
@@ -31,6 +32,8 @@ class Kept(Generic[V]):
         on_drop: Callable[[V], None] | None = None,
     ) -> None:
         self._values: OrderedDict[Hashable, V] = OrderedDict()
+        #: what was counted for each value kept
+        self._costs: dict[Hashable, int] = {}
         self._max_cost = max_cost
         self._max_items = max_items
         self._cost = cost
@@ -70,13 +73,18 @@ class Kept(Generic[V]):
             if found is not None:
                 return found
             self._values[key] = value
-            self._total += self._cost(value)
+            cost = self._costs[key] = self._cost(value)
+            self._total += cost
             self._trim()
         return value
 
-    def grew(self, added: int) -> None:
-        """Count ``added`` more of a kept value's cost, and drop what is then past the budget."""
+    def grew(self, key: Hashable, added: int) -> None:
+        """Count ``added`` more for the value kept under ``key`` (nothing if it is no longer
+        kept), and drop what is then past the budget."""
         with self._lock:
+            if key not in self._costs:
+                return
+            self._costs[key] += added
             self._total += added
             self._trim()
 
@@ -87,7 +95,7 @@ class Kept(Generic[V]):
             self._total > self._max_cost
             or (self._max_items is not None and len(values) > self._max_items)
         ):
-            _key, dropped = values.popitem(last=False)
-            self._total -= self._cost(dropped)
+            key, dropped = values.popitem(last=False)
+            self._total -= self._costs.pop(key)
             if self._on_drop is not None:
                 self._on_drop(dropped)

@@ -12,6 +12,8 @@ documents and weights are kept the same way by :class:`search_app.engine.arrays.
 
 from __future__ import annotations
 
+import functools
+
 from whoosh.searching import Searcher
 
 from search_app.engine.keeping import Kept
@@ -52,7 +54,7 @@ class PositionBlocks:
             for matcher, offset, count in segment_postings(searcher, fieldname, text)
         ]
         for _offset, _count, postings in found:  # blocks unpacked later count too
-            postings.on_grow = self._kept.grew
+            postings.on_grow = functools.partial(self._kept.grew, key)
         kept = self._kept.keep(key, found)
         if kept is not found:  # another thread read it meanwhile
             _forget(found)
