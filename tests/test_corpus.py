@@ -326,6 +326,8 @@ def test_text_read_without_the_renderer_is_what_the_renderer_shows() -> None:
         "~~~",
         "!",
         " ",
+        "\n",
+        "\r",
     ]
     for _ in range(3000):  # what is markup only at the start of a line, or in an entity
         block = "".join(rng.choice(pieces) for _ in range(rng.randint(1, 20))).strip("\n")

@@ -156,10 +156,12 @@ def _tidy(text: str) -> str:
 #: something at the start of a line only (a quotation, a heading), ``~`` only as a fence, ``&``
 #: only before a letter, digit or ``#`` (an entity, even without its ``;``); an ``=`` or ``!``
 #: alone means nothing (an image starts ``![``), nor does an underscore inside a word
-#: (``snake_case``); and an indented block of code shows its lines as written. (Checked against
-#: the renderer on every passage of the Linux documentation, and on random text in the tests.)
+#: (``snake_case``); and an indented block of code shows its lines as written. A carriage return
+#: (a line break to Markdown, not to ``^``) or the renderer's own placeholder characters send a
+#: passage to the renderer too. (Checked against the renderer on every passage of the Linux
+#: documentation, and on random text in the tests.)
 _MARKUP = re.compile(
-    r"[\\`*<\[\]|]|(?<!\w)_|_(?!\w)|&#?\w"
+    r"[\\`*<\[\]|\r\x02\x03]|(?<!\w)_|_(?!\w)|&#?\w"
     r"|^[ \t]*(?:[>#]|~~~)|^\s*(?:[-+]|\d+[.)])\s|^[ \t]*(?:-[- \t]*|=+[ \t]*)$",
     re.MULTILINE,
 )
