@@ -199,9 +199,16 @@ def test_a_full_build_deletes_the_ocr_text_no_file_uses(tmp_path: Path) -> None:
         os.utime(path, (long_ago, long_ago))
     update = build_index(root, settings.index_dir, limits=settings)  # reads no unchanged file
     assert (update.ocr_pages_deleted, stale.exists()) == (0, True)
+    # a file that fails to load may be a scan whose pages are needed once it is fixed
+    (root / "broken.pdf").write_bytes(b"not a PDF")
+    failed = build_index(root, settings.index_dir, full=True, limits=settings)
+    assert [p.path for p in failed.problems] == ["broken.pdf"]
+    assert (failed.ocr_pages_deleted, stale.exists()) == (0, True)
+    (root / "broken.pdf").unlink()
     report = build_index(root, settings.index_dir, full=True, limits=settings)
     assert report.ocr_pages_deleted == 1
     assert sorted(cache.rglob("*.txt")) == used and not stale.parent.exists()
+    assert [p.name for p in cache.iterdir() if p.is_file()] == []  # the build's mark is gone
     # a build of another index (the same settings) leaves this index's cache alone
     stale.parent.mkdir()
     stale.write_text("gone", encoding="utf-8")

@@ -102,20 +102,34 @@ class _Cache:
             pass  # a read-only index folder: OCR still works, it is just not kept
 
 
-#: Seconds before a full build began that still count as "used by it": some file systems keep
-#: times to the second or two.
-CLOCK_SLACK = 2.0
+#: Marks when a full build began, stamped by the same clock as the pages it uses: the file
+#: system's (on a network drive, the server's, which may differ from this machine's).
+_BUILD_STARTED = ".build-started"
+
+
+def mark_build_start(cache_dir: Path) -> float | None:
+    """Mark in ``cache_dir`` that a full build begins; return the time the mark was given
+    (``None`` when there is no cache yet, or it cannot be written: nothing to prune then)."""
+    marker = cache_dir / _BUILD_STARTED
+    try:
+        if not cache_dir.is_dir():
+            return None
+        marker.touch()
+        return marker.stat().st_mtime
+    except OSError:
+        return None
 
 
 def prune_cache(cache_dir: Path, used_since: float) -> int:
     """Delete the cached pages (and leftover temporary files) not used since ``used_since``
-    (seconds since the epoch, less :data:`CLOCK_SLACK`); return how many were deleted."""
+    (what :func:`mark_build_start` returned), and the mark; return how many pages went."""
     deleted = 0
-    oldest = used_since - CLOCK_SLACK
-    for folder in cache_dir.glob("??"):
-        for path in folder.iterdir():
+    for folder in _listed(cache_dir):
+        if len(folder.name) != 2 or not folder.is_dir():
+            continue
+        for path in _listed(folder):
             try:
-                if path.stat().st_mtime < oldest:
+                if path.stat().st_mtime < used_since:
                     path.unlink()
                     deleted += path.suffix == ".txt"
             except OSError:
@@ -124,7 +138,15 @@ def prune_cache(cache_dir: Path, used_since: float) -> int:
             folder.rmdir()  # only when empty
         except OSError:
             pass
+    (cache_dir / _BUILD_STARTED).unlink(missing_ok=True)
     return deleted
+
+
+def _listed(folder: Path) -> list[Path]:
+    try:
+        return list(folder.iterdir())
+    except OSError:
+        return []
 
 
 def _read_image(image: Any, job: OcrJob, number: int, languages: str) -> PageResult:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 import shutil
-import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
@@ -26,7 +25,7 @@ from whoosh.index import Index
 from search_app.config import Settings
 from search_app.corpus.loading import Scan, scan_corpus
 from search_app.corpus.metadata import Problem
-from search_app.corpus.ocr import prune_cache
+from search_app.corpus.ocr import mark_build_start, prune_cache
 from search_app.corpus.reading import ocr_cache_dir
 from search_app.engine.documentfields import (
     Progress,
@@ -172,7 +171,10 @@ def build_index(
             if problems:
                 raise StrictModeError(sorted(problems, key=lambda p: p.path))
         if full or current is None:
-            started = time.time()
+            cache = ocr_cache_dir(limits)  # this index's, unless the settings name another
+            own_cache = cache.parent.resolve() == index_dir.resolve()
+            started = mark_build_start(cache) if own_cache else None
+            failed_before = len(problems)
             build = partial(
                 write_segments,
                 files=scan.files,
@@ -185,9 +187,9 @@ def build_index(
                 workers=default_workers() if workers is None else workers,
             )
             report = _build_full(index_dir, build, names, max_chars, current)
-            cache = ocr_cache_dir(limits)
-            # every file was read: what OCR kept and no file used goes (from this index's cache)
-            if not scan.unreadable and cache.parent.resolve() == index_dir.resolve():
+            # every file was read (none failed, whose pages would be needed again once it is
+            # fixed): what OCR kept and no file used belongs to files changed or gone
+            if started is not None and not scan.unreadable and len(problems) == failed_before:
                 report.ocr_pages_deleted = prune_cache(cache, started)
         else:
             report = _update(current, scan, names, limits, problems, progress, ocr_progress)
