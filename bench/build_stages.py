@@ -62,7 +62,9 @@ def format_work(corpus: Path, workdir: Path) -> dict[str, float]:
     from search_app.engine.indexing import build_index
 
     profile = cProfile.Profile()
-    profile.runcall(build_index, corpus, workdir / "index", full=True, workers=1)
+    profile.runcall(
+        build_index, corpus, workdir / f"index-{corpus.name}-profiled", full=True, workers=1
+    )
     stats = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     spent = dict.fromkeys(FORMAT_WORK, 0.0)
     for (_file, _line, function), (*_counts, callers) in stats.items():
@@ -89,7 +91,7 @@ def run_stage(corpus: Path, stage: str, workdir: Path) -> float:
 
     started = time.perf_counter()
     if stage == "build":
-        build_index(corpus, workdir / "index", full=True, workers=1)
+        build_index(corpus, workdir / f"index-{corpus.name}-{stage}", full=True, workers=1)
         return time.perf_counter() - started
     schema = build_schema()
     shared: list[Any] = []
@@ -120,7 +122,11 @@ def in_child(corpus: Path, stage: str, workdir: Path) -> Any:
     return json.loads(output.splitlines()[-1])
 
 
-def measure(documents: list, workdir: Path, cores: int) -> list[dict[str, Any]]:
+def measure(
+    documents: list[tuple[str, str, str, str]], workdir: Path, cores: int
+) -> list[dict[str, Any]]:
+    """Write ``documents`` as a text corpus and as a Markdown one in ``workdir``; time each
+    stage of each (a fresh folder for each index) and FTS5's build; return a row for each."""
     rows = []
     passages = [(s, t, p) for _n, s, t, text in documents for p in scale.paragraphs(text)]
     started = time.monotonic()

@@ -11,7 +11,8 @@ the whole file.
 The text of every page is cached under the index folder, keyed by the SHA-256 of the file's bytes,
 the page and the languages: a rebuild never runs OCR again on a file that did not change. A full
 build reads every file, so what it did not use belongs to files that changed or left the corpus:
-it is then deleted (:func:`prune_cache`), and the cache holds what the corpus needs.
+it is then deleted (:func:`prune_cache`; not after a build in which a file failed to load), and
+the cache holds what the corpus needs.
 """
 
 from __future__ import annotations

@@ -84,9 +84,14 @@ def passage_location(doc_id: str, number: int, q: str | None, exact: bool = Fals
     whose words are marked there (``exact`` with it), the part holding the passage (past the
     first) and the passage's anchor. The pages, the API, citations and the command line all
     spell a passage's link this way, so one passage has one link."""
+    items = []
+    if q:
+        items.append(("q", q))
+        if exact:
+            items.append(("exact", "1"))
     part = part_of(number)
-    items = [("q", q), *([("exact", "1")] if exact else [])] if q else []
-    items += [("part", str(part))] if part > 1 else []
+    if part > 1:
+        items.append(("part", str(part)))
     query = f"?{urlencode(items, safe=URL_SAFE)}" if items else ""
     return f"{quote(doc_id, safe=PATH_SAFE)}{query}#p-{number}"
 
