@@ -17,7 +17,7 @@ pool's spilled runs is left out.)
 
 *write* is build minus analyse: pooling the postings, writing them and the stored fields, and
 the rest of the build. With one writer process per core, reading and analysing alone take at
-least (read + analyse) ÷ cores: the *floor* column; and with the format's C work below added,
+least (read + analyse) ÷ cores: the *floor* column; and with the format's C work above added,
 (read + analyse + compressing + pickling) ÷ cores: the fastest a build of Whoosh's format can be
 here if every other step of writing cost nothing. Both beside 8× FTS5's build of the same
 paragraphs in the same run.
@@ -166,11 +166,11 @@ def main(argv: list[str] | None = None) -> list[dict[str, Any]]:
     parser.add_argument("--child", nargs=3, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
-        corpus, stage, workdir = map(Path, args.child)
-        if args.child[1] == "format":
+        corpus, stage, workdir = Path(args.child[0]), args.child[1], Path(args.child[2])
+        if stage == "format":
             print(json.dumps(format_work(corpus, workdir)))
         else:
-            print(json.dumps(run_stage(corpus, args.child[1], workdir)))
+            print(json.dumps(run_stage(corpus, stage, workdir)))
         return []
     from search_app.engine.parallel import default_workers
 

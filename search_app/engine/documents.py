@@ -84,7 +84,7 @@ def passage_location(doc_id: str, number: int, q: str | None, exact: bool = Fals
     whose words are marked there (``exact`` with it), the part holding the passage (past the
     first) and the passage's anchor. The pages, the API, citations and the command line all
     spell a passage's link this way, so one passage has one link."""
-    items = []
+    items: list[tuple[str, str]] = []
     if q:
         items.append(("q", q))
         if exact:
