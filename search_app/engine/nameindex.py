@@ -20,10 +20,17 @@ from search_app.corpus.loading import Document
 from search_app.engine.analysis import STOP_WORDS_EN_FA
 from search_app.engine.generations import write_atomically
 from search_app.engine.queries import exact_terms
-from search_app.names.spellings import Spellings, group_spellings, name_forms
+from search_app.names.spellings import (
+    Spellings,
+    group_spellings,
+    name_forms,
+    seated_hamza_words,
+)
 
 FORMS = "names.json"
 GROUPS = "spellings.json"
+#: the index's words with a seated hamza (ئ ؤ), keyed for searches that seat it elsewhere
+HAMZA = "hamza.json"
 
 
 def document_forms(document: Document) -> dict[str, int]:
@@ -68,8 +75,10 @@ def _write_name_index(path: Path, forms: dict[str, dict[str, int]], reader: Inde
     persian = reader.doc_frequency("language", "fa")
     latin = max(reader.doc_count() - persian, 1)
     groups = group_spellings(total, _persian_words(reader), frequency, persian / latin)
+    hamza = seated_hamza_words(_persian_words(reader))
     write_atomically(path / FORMS, json.dumps(forms, ensure_ascii=False, sort_keys=True))
     write_atomically(path / GROUPS, json.dumps(groups, ensure_ascii=False, sort_keys=True))
+    write_atomically(path / HAMZA, json.dumps(hamza, ensure_ascii=False, sort_keys=True))
 
 
 def read_forms(path: Path) -> dict[str, dict[str, int]]:
@@ -81,8 +90,13 @@ def read_forms(path: Path) -> dict[str, dict[str, int]]:
 
 
 def read_spellings(path: Path) -> Spellings:
-    """Return the groups of spellings of a generation (none for an index without them)."""
+    """Return the groups of spellings of a generation, and its words with a seated hamza (none
+    for an index without them)."""
+    return Spellings(_read_json(path / GROUPS), _read_json(path / HAMZA))
+
+
+def _read_json(path: Path) -> dict:
     try:
-        return Spellings(json.loads((path / GROUPS).read_text(encoding="utf-8")))
+        return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        return Spellings()
+        return {}

@@ -29,9 +29,9 @@ from whoosh.qparser.plugins import (
 )
 
 from search_app.config import Settings
-from search_app.engine.analysis import EXACT, STEMMED
+from search_app.engine.analysis import EXACT, STEMMED, exact_words
 from search_app.engine.schema import EXACT_FIELDS, query_schema
-from search_app.names.spellings import NameLookup
+from search_app.names.spellings import NameLookup, hamza_key
 
 DEFAULTS = Settings()
 
@@ -237,16 +237,59 @@ def _spelling_query(spelling: str, boost: float) -> tuple[tuple[str, ...], wq.Qu
     return terms, (wq.Phrase("text_exact", words, boost=boost) if len(words) > 1 else None)
 
 
+def _hamza_elsewhere(typed: str, lookup: NameLookup) -> list[str]:
+    """Return the index's words that are ``typed`` with its hamza on another letter: هیئت for
+    هیأت (the index reads أ as ا, so ``typed`` keeps what the index no longer has)."""
+    key = hamza_key(typed)
+    if key is None or not lookup.spellings.hamza:
+        return []
+    keyed = exact_terms(key)  # folded as the index folds; a bare hamza stays
+    if len(keyed) != 1:
+        return []
+    own = exact_terms(typed)
+    return [word for word in lookup.spellings.hamza.get(keyed[0], ()) if word not in own]
+
+
+#: A quoted phrase as typed.
+_QUOTED = re.compile(r'"([^"]*)"')
+
+
+def _phrases_with_hamza_elsewhere(
+    node: wq.Phrase, text: str, lookup: NameLookup, used: dict[str, tuple[str, ...]]
+) -> list[wq.Query]:
+    """Return ``node`` with each of its words that the index writes with the hamza on another
+    letter replaced by that word, one word at a time (what was added goes into ``used``)."""
+    for quoted in _QUOTED.findall(text):  # the parser does not say where a phrase stands
+        words = exact_words(quoted)
+        if [word for word, _start, _end in words] == list(node.words):
+            break
+    else:
+        return []
+    phrases: list[wq.Query] = []
+    for number, (_word, start, end) in enumerate(words):
+        typed = quoted[start:end]
+        others = _hamza_elsewhere(typed, lookup)
+        if others:
+            used[typed] = tuple(others)
+        for other in others:
+            replaced = [*node.words[:number], other, *node.words[number + 1 :]]
+            boost = node.boost * ADDED_SPELLING_BOOST
+            phrases.append(wq.Phrase(node.fieldname, replaced, slop=node.slop, boost=boost))
+    return phrases
+
+
 def _expand_variants(
     query: wq.Query, text: str, lookup: NameLookup
 ) -> tuple[wq.Query, tuple[tuple[str, tuple[str, ...]], ...]]:
-    """Add every other spelling of each word, and of words in a row, to the query."""
+    """Add every other spelling of each word, and of words in a row, to the query; and the
+    index's spellings with the hamza on another letter, of words and of phrases' words."""
     used: dict[str, tuple[str, ...]] = {}
 
     def alternatives(typed: str, analyzed: tuple[str, ...], keys: bool = True) -> list[wq.Query]:
         queries: dict[tuple[str, ...], wq.Query] = {}
         shown: list[str] = []
-        for spelling in lookup.others(typed, " ".join(analyzed), keys=keys):
+        spellings = lookup.others(typed, " ".join(analyzed), keys=keys)
+        for spelling in [*spellings, *_hamza_elsewhere(typed, lookup)]:
             terms, node = _spelling_query(spelling, ADDED_SPELLING_BOOST)
             if node is not None and terms != analyzed and terms not in queries:
                 queries[terms] = node
@@ -262,6 +305,9 @@ def _expand_variants(
         if is_word(node):
             others = alternatives(_typed(node, text), (node.text,))
             return wq.Or([node, *others]) if others else node
+        if isinstance(node, wq.Phrase) and node.fieldname == "text_exact":
+            phrases = _phrases_with_hamza_elsewhere(node, text, lookup, used)
+            return wq.Or([node, *phrases]) if phrases else node
         if not isinstance(node, wq.And):
             return node.apply(expand) if not node.is_leaf() else node
         children = list(node.children())

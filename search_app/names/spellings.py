@@ -145,11 +145,36 @@ def _hamza_variants(words: Iterable[str]) -> dict[str, list[str]]:
     return by_form
 
 
+#: The letters a hamza sits on (أ إ ئ ؤ), each written as the bare hamza: words that differ only
+#: in which letter carries it are one word (هیأت = هیئت, مسأله = مسئله).
+_SEATED_HAMZA = str.maketrans(dict.fromkeys("أإئؤ", "ء"))
+
+
+def hamza_key(word: str) -> str | None:
+    """Return ``word`` with each seated hamza written bare, or ``None`` when it has none."""
+    keyed = word.translate(_SEATED_HAMZA)
+    return keyed if keyed != word else None
+
+
+def seated_hamza_words(words: Iterable[str]) -> dict[str, list[str]]:
+    """Key the index's words that keep a seated hamza (the index reads أ and إ as ا, so these
+    are the words with ئ or ؤ) by :func:`hamza_key`: where a search for the same word with its
+    hamza on another letter finds them."""
+    keyed: dict[str, list[str]] = {}
+    for word in sorted(set(words)):
+        key = hamza_key(word)
+        if key is not None:
+            keyed.setdefault(key, []).append(word)
+    return keyed
+
+
 @dataclass
 class Spellings:
     """The groups of one index: look up the other spellings of a word."""
 
     groups: dict[str, list[str]] = field(default_factory=dict)
+    #: the index's words with a seated hamza, by :func:`hamza_key`
+    hamza: dict[str, list[str]] = field(default_factory=dict)
     _keys: dict[str, tuple[NameKey, ...]] = field(default_factory=dict, repr=False)
 
     def _keys_of(self, spelling: str) -> tuple[NameKey, ...]:
@@ -183,7 +208,7 @@ class NameLookup:
     apart: frozenset[frozenset[str]] = frozenset()
 
     def __bool__(self) -> bool:
-        return bool(self.listed or self.spellings.groups)
+        return bool(self.listed or self.spellings.groups or self.spellings.hamza)
 
     def others(self, typed: str, analyzed: str, keys: bool = True) -> list[str]:
         """Return the other spellings of ``typed`` (whose analyzed form is ``analyzed``): every
