@@ -33,6 +33,13 @@ def test_a_word_with_its_hamza_on_another_letter_finds_the_corpus_spelling(index
     assert found(index, "مسأله")[0] == ["fa/commission"]
 
 
+def test_the_spellings_page_lists_it(index) -> None:
+    from search_app.engine.spellingviews import spellings_of
+
+    listed = [(s.text, s.passages) for s in spellings_of(index, "هیأت")]
+    assert listed == [("هیأت", 0), ("هیئت", 1)]
+
+
 def test_in_a_phrase_too(index) -> None:
     assert found(index, '"هیأت مرگ"') == (["fa/commission"], (("هیأت", ("هیئت",)),))
     assert found(index, '"هیئت مرگ"') == (["fa/commission"], ())  # as the corpus writes it

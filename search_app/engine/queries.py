@@ -237,7 +237,7 @@ def _spelling_query(spelling: str, boost: float) -> tuple[tuple[str, ...], wq.Qu
     return terms, (wq.Phrase("text_exact", words, boost=boost) if len(words) > 1 else None)
 
 
-def _hamza_elsewhere(typed: str, lookup: NameLookup) -> list[str]:
+def hamza_elsewhere(typed: str, lookup: NameLookup) -> list[str]:
     """Return the index's words that are ``typed`` with its hamza on another letter: هیئت for
     هیأت (the index reads أ as ا, so ``typed`` keeps what the index no longer has)."""
     key = hamza_key(typed)
@@ -268,7 +268,7 @@ def _phrases_with_hamza_elsewhere(
     phrases: list[wq.Query] = []
     for number, (_word, start, end) in enumerate(words):
         typed = quoted[start:end]
-        others = _hamza_elsewhere(typed, lookup)
+        others = hamza_elsewhere(typed, lookup)
         if others:
             used[typed] = tuple(others)
         for other in others:
@@ -289,7 +289,7 @@ def _expand_variants(
         queries: dict[tuple[str, ...], wq.Query] = {}
         shown: list[str] = []
         spellings = lookup.others(typed, " ".join(analyzed), keys=keys)
-        for spelling in [*spellings, *_hamza_elsewhere(typed, lookup)]:
+        for spelling in [*spellings, *hamza_elsewhere(typed, lookup)]:
             terms, node = _spelling_query(spelling, ADDED_SPELLING_BOOST)
             if node is not None and terms != analyzed and terms not in queries:
                 queries[terms] = node

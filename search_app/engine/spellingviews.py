@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from search_app.config import Settings
-from search_app.engine.queries import MAX_WORD_LENGTH, QueryError, stems
+from search_app.engine.queries import MAX_WORD_LENGTH, QueryError, hamza_elsewhere, stems
 from search_app.engine.readers import SearchIndex
 from search_app.engine.results import SearchRequest
 from search_app.engine.searching import DEFAULTS, search
@@ -38,7 +38,8 @@ def spellings_of(index: SearchIndex, word: str, limits: Settings = DEFAULTS) -> 
     listed = {s.lower() for s in lookup.listed.get(analyzed, ())}
     counting = replace(limits, page_size=1, per_document=1)
     found = []
-    for spelling in [word, *(s for s in lookup.others(word, analyzed) if s != word)]:
+    others = [*lookup.others(word, analyzed), *hamza_elsewhere(word, lookup)]
+    for spelling in [word, *(s for s in others if s != word)]:
         query = f'"{spelling}"' if len(spelling.split()) > 1 or "\u200c" in spelling else spelling
         try:
             total = search(index, SearchRequest(q=query, exact=True), counting).total
