@@ -74,8 +74,9 @@ def _write_name_index(path: Path, forms: dict[str, dict[str, int]], reader: Inde
 
     persian = reader.doc_frequency("language", "fa")
     latin = max(reader.doc_count() - persian, 1)
-    groups = group_spellings(total, _persian_words(reader), frequency, persian / latin)
-    hamza = seated_hamza_words(_persian_words(reader))
+    persian_words = list(_persian_words(reader))
+    groups = group_spellings(total, persian_words, frequency, persian / latin)
+    hamza = seated_hamza_words(persian_words)
     write_atomically(path / FORMS, json.dumps(forms, ensure_ascii=False, sort_keys=True))
     write_atomically(path / GROUPS, json.dumps(groups, ensure_ascii=False, sort_keys=True))
     write_atomically(path / HAMZA, json.dumps(hamza, ensure_ascii=False, sort_keys=True))
@@ -95,7 +96,7 @@ def read_spellings(path: Path) -> Spellings:
     return Spellings(_read_json(path / GROUPS), _read_json(path / HAMZA))
 
 
-def _read_json(path: Path) -> dict:
+def _read_json(path: Path) -> dict[str, list[str]]:
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
