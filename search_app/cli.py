@@ -108,7 +108,8 @@ def run_index(settings: Settings, full: bool = False, strict: bool = False) -> I
     print_problems(report.problems)
     echo(summary_line(report))
     if report.ocr_pages_deleted:
-        echo(f"Deleted the OCR text of {report.ocr_pages_deleted} pages of files no longer here.")
+        pages = report.ocr_pages_deleted
+        echo(f"Deleted the OCR text of {pages} pages that no file in the corpus uses now.")
     return report
 
 
