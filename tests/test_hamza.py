@@ -40,6 +40,12 @@ def test_the_spellings_page_lists_it(index) -> None:
     assert listed == [("هیأت", 0), ("هیئت", 1)]
 
 
+def test_no_other_word_is_suggested_for_a_word_found_in_another_spelling(index) -> None:
+    result = search(index, SearchRequest(q="هیأت مرگ"))
+    assert [hit.doc_id for hit in result.hits] == ["fa/commission"]
+    assert result.suggestion is None
+
+
 def test_in_a_phrase_too(index) -> None:
     assert found(index, '"هیأت مرگ"') == (["fa/commission"], (("هیأت", ("هیئت",)),))
     assert found(index, '"هیئت مرگ"') == (["fa/commission"], ())  # as the corpus writes it

@@ -88,16 +88,21 @@ def suggest(
 ) -> str | None:
     """Suggest the query with unknown words replaced by the closest words of the index.
 
-    Only plain-word queries get a suggestion; words the index knows are kept as typed. Of the
-    words within two edits that share the first letter, the most frequent is suggested (as
-    Whoosh's corrector does). Past ``deadline`` the remaining words are left as typed.
+    Only plain-word queries get a suggestion; words the index knows, as typed or in another
+    spelling the search added, are kept as typed. Of the words within two edits that share the
+    first letter, the most frequent is suggested (as Whoosh's corrector does). Past
+    ``deadline`` the remaining words are left as typed.
     """
     if not parsed.plain_words:
         return None
     vocabulary = words(SPELLING_FIELD)
+    searched_as = dict(parsed.variants)  # words also searched in their other spellings
     changed = False
     chosen = []
     for word in parsed.plain_words:
+        if word in searched_as:
+            chosen.append(word)  # the index has it in another spelling
+            continue
         terms = exact_terms(word)
         stemmed = stems(word)
         known = reader.doc_frequency("text_exact", terms[0]) if len(terms) == 1 else 1
