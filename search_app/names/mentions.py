@@ -87,22 +87,21 @@ class MentionFinder:
         ``written`` (each word as the text writes it) lets words that may be names match
         through their name keys, when the finder was made ``by_name_key``.
         """
-        keys = words
-        named = [False] * len(keys)
+        named = [False] * len(words)
         if self._sounding and written is not None:
-            pairs = zip(written, keys, strict=True)
-            named = [_may_be_name(form) and self._keyed(key) for form, key in pairs]
+            pairs = zip(written, words, strict=True)
+            named = [_may_be_name(form) and self._keyed(word) for form, word in pairs]
         starting, sounding = self._starting, self._sounding
         mentions: list[Mention] = []
         end = 0
         # most words start no spelling: look only where one may start
-        for at in [n for n, key in enumerate(keys) if key in starting or named[n]]:
+        for at in [n for n, word in enumerate(words) if word in starting or named[n]]:
             if at < end:
                 continue  # inside the mention before
-            found = self._match(keys, named, at, starting.get(keys[at], ()), exact=True)
+            found = self._match(words, named, at, starting.get(words[at], ()), exact=True)
             if found is None and named[at]:
-                for skeleton in {k.skeleton for k in self.name_keys_of(keys[at])}:
-                    found = self._match(keys, named, at, sounding.get(skeleton, ()), exact=False)
+                for skeleton in {k.skeleton for k in self.name_keys_of(words[at])}:
+                    found = self._match(words, named, at, sounding.get(skeleton, ()), exact=False)
                     if found is not None:
                         break
             if found is not None:
