@@ -12,6 +12,7 @@ import json
 from collections import Counter
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 from whoosh.filedb.filestore import FileStorage
 from whoosh.reading import IndexReader
@@ -84,10 +85,7 @@ def _write_name_index(path: Path, forms: dict[str, dict[str, int]], reader: Inde
 
 def read_forms(path: Path) -> dict[str, dict[str, int]]:
     """Return each document's name forms, as the last build or update wrote them."""
-    try:
-        return json.loads((path / FORMS).read_text(encoding="utf-8"))
-    except FileNotFoundError:
-        return {}
+    return _read_json(path / FORMS)
 
 
 def read_spellings(path: Path) -> Spellings:
@@ -96,7 +94,8 @@ def read_spellings(path: Path) -> Spellings:
     return Spellings(_read_json(path / GROUPS), _read_json(path / HAMZA))
 
 
-def _read_json(path: Path) -> dict[str, list[str]]:
+def _read_json(path: Path) -> dict[str, Any]:
+    """A generation's JSON file, empty when the generation was written before it existed."""
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError:
