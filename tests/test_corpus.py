@@ -2,11 +2,14 @@ import random
 from pathlib import Path
 
 import pytest
+import yaml
 
 from search_app.corpus.loading import load_corpus, scan_corpus
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,
+    _MetadataLoader,
+    load_yaml,
     parse_date,
     parse_metadata,
     split_front_matter,
@@ -346,3 +349,31 @@ def test_the_renderer_is_skipped_only_where_it_would_change_nothing() -> None:
     marked = ["Title\n=====", "Title\n-----", "> quoted", "## Heading", "~~~", "&amp", "&#1", "`a`"]
     assert [bool(_MARKUP.search(text)) for text in plain] == [False] * len(plain)
     assert [bool(_MARKUP.search(text)) for text in marked] == [True] * len(marked)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "title: A\nsource: B\ndate: 2019-06-01\ntags: [x, y]\nnumber: 3\nempty:\n",
+        "title: 'Quoted: yes'\nsource: \"B\"\ndate: 2020-02\nflag: true\nlist:\n  - 1988\n",
+        "title: |\n  two\n  lines\nsource: >\n  folded\n  text\nurl: https://e.org/?a=1\n",
+        "title: متن فارسی\nsource: عفو بین‌الملل\ndate: 1988\n",
+    ],
+)
+def test_metadata_reads_the_same_through_either_yaml_loader(text: str) -> None:
+    assert load_yaml(text) == yaml.load(text, Loader=_MetadataLoader)
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("title: [unclosed\n", "metadata is not valid YAML (line 2): expected ',' or ']', but got"),
+        ("date: 2020-02-30\n", "metadata has an impossible value: day is out of range for month"),
+    ],
+)
+def test_bad_metadata_is_explained_the_same_through_either_yaml_loader(
+    text: str, message: str
+) -> None:
+    with pytest.raises(DocumentError) as caught:
+        load_yaml(text)
+    assert str(caught.value).startswith(message)

@@ -125,12 +125,22 @@ class _MetadataLoader(yaml.SafeLoader):
         return super().compose_node(parent, index)
 
 
+#: libyaml's safe loader when PyYAML has it (most of a build's time reading metadata went to the
+#: pure-Python parser); it cannot refuse aliases, so it only reads text without ``&`` and ``*``
+_FAST_LOADER = getattr(yaml, "CSafeLoader", _MetadataLoader)
+
+
 def load_yaml(text: str) -> Any:
     """Read YAML written by a person (metadata, folder files, the register of names).
 
     :raises DocumentError: when it is not valid YAML (anchors and aliases included), saying
         where.
     """
+    if "&" not in text and "*" not in text:  # no anchor or alias can be in it
+        try:
+            return yaml.load(text, Loader=_FAST_LOADER)
+        except (yaml.YAMLError, ValueError):
+            pass  # read again below, for the same message whichever loader is installed
     try:
         data = yaml.load(text, Loader=_MetadataLoader)  # safe: a SafeLoader, less aliases
     except yaml.YAMLError as error:
