@@ -4,6 +4,7 @@ old encodings, folder defaults, languages told from the text, and `add FOLDER`."
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from click.testing import CliRunner
@@ -118,6 +119,114 @@ def test_an_email_gives_its_headers_as_metadata(tmp_path: Path) -> None:
     assert (meta.title, meta.date, meta.author) == (
         "Testimony of a survivor", "2009-02-03", "Witness <witness@example.org>",
     )  # fmt: skip
+
+
+def _copied_in_by_hand(root: Path, body: str = "The message about Gohardasht.") -> Path:
+    """An e-mail put in the corpus folder as it came, with its sidecar, not through add."""
+    (root / "papers").mkdir(parents=True, exist_ok=True)
+    (root / "papers/mail.eml.meta.yml").write_text(
+        "source: A family\nsource_type: testimony\ntags: [letters]\nlanguage: en\n"
+    )
+    return make_eml(
+        root / "papers/mail.eml", "Testimony", "Tue, 03 Feb 2009 10:00:00 +0000", body,
+        {
+            "report.txt": b"The attached report on Qezel Hesar.",
+            "photo.gif": b"GIF89a",
+            "gozaresh.txt": "گزارش زندان قزل‌حصار".encode("windows-1256"),
+        },
+    )  # fmt: skip
+
+
+def _found_and_linked_to_its_message(corpus: Path, index: Path) -> Any:
+    """Assert that the attachment ``papers/mail-attachments/report`` is found with the message's
+    source and that the two documents' pages link to each other; return a client of the site."""
+    hits = search(SearchIndex(index), SearchRequest(q="Qezel", exact=True)).hits
+    assert [(h.doc_id, h.source, h.source_type) for h in hits] == [
+        ("papers/mail-attachments/report", "A family", "testimony")
+    ]
+    client = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": index}).test_client()
+    message = client.get("/doc/papers/mail").get_data(as_text=True)
+    assert "<dt>Attachments</dt>" in message and "/doc/papers/mail-attachments/report" in message
+    attachment = client.get("/doc/papers/mail-attachments/report").get_data(as_text=True)
+    assert "<dt>Attached to</dt>" in attachment and 'href="/doc/papers/mail"' in attachment
+    return client
+
+
+def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_own(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "c"
+    message = _copied_in_by_hand(root)
+    corpus = load_corpus(root)
+    documents = {document.doc_id: document for document in corpus.documents}
+    assert sorted(documents) == [
+        "papers/mail", "papers/mail-attachments/gozaresh", "papers/mail-attachments/report",
+    ]  # fmt: skip
+    report = documents["papers/mail-attachments/report"]
+    assert texts(report) == ["The attached report on Qezel Hesar."]
+    meta = report.meta
+    # what the message shares (its sidecar's source, type and tags), not its title, date or
+    # language; named by its file, linked to the message
+    assert (meta.title, meta.source, meta.source_type, meta.tags, meta.date) == (
+        "report.txt", "A family", "testimony", ("letters",), None,
+    )  # fmt: skip
+    assert meta.attached_to == "papers/mail"
+    persian = documents["papers/mail-attachments/gozaresh"]
+    assert (persian.meta.language, persian.encoding) == ("fa", "windows-1256")
+    assert [str(problem) for problem in corpus.problems] == [
+        "papers/mail.eml › photo.gif: unsupported file type (supported: .docx, .eml, .epub, "
+        ".htm, .html, .jpeg, .jpg, .markdown, .md, .odt, .pdf, .png, .tif, .tiff, .txt)"
+    ]
+    assert [str(w) for w in corpus.warnings] == [
+        "papers/mail.eml › gozaresh.txt: read as windows-1256 text (detected): if it shows wrong "
+        "characters, give encoding: in its sidecar"
+    ]
+
+    build_index(root, tmp_path / "index")
+    client = _found_and_linked_to_its_message(root, tmp_path / "index")
+    original = client.get("/file/papers/mail-attachments/report")
+    assert original.status_code == 200
+    assert original.data == b"The attached report on Qezel Hesar."
+    assert original.headers["Content-Disposition"] == "attachment; filename=report.txt"
+    # the message changes: its attachment goes with it
+    message.unlink()
+    make_eml(message, "Testimony", "Tue, 03 Feb 2009 10:00:00 +0000", "Text only.")
+    report = build_index(root, tmp_path / "index")
+    assert (report.changed, report.removed, report.documents) == (1, 2, 1)
+    assert client.get("/file/papers/mail-attachments/report").status_code == 404
+
+
+def test_an_email_with_no_text_still_gives_its_attachments(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _copied_in_by_hand(root, body="")
+    corpus = load_corpus(root)
+    assert [d.doc_id for d in corpus.documents] == [
+        "papers/mail-attachments/gozaresh", "papers/mail-attachments/report",
+    ]  # fmt: skip
+    assert [p.path for p in corpus.problems] == ["papers/mail.eml", "papers/mail.eml › photo.gif"]
+    assert corpus.problems[0].reason == "the message has no text (only attachments?)"
+
+
+def test_add_writes_attachments_out_and_the_index_reads_each_once(tmp_path: Path) -> None:
+    incoming = _copied_in_by_hand(tmp_path / "in")
+    corpus = tmp_path / "corpus"
+    corpus.mkdir()
+    result = cli(corpus, tmp_path / "index", "add", str(incoming), "--source", "A family")
+    assert result.exit_code == 0, result.output
+    assert (corpus / "mail-attachments/report.txt").is_file()
+    assert sorted(d.doc_id for d in load_corpus(corpus).documents) == [
+        "mail", "mail-attachments/gozaresh", "mail-attachments/report",
+    ]  # fmt: skip
+    # a second message with an attachment of the same name: its own folder
+    make_eml(
+        corpus / "again.eml", "Again", "Wed, 04 Feb 2009 10:00:00 +0000", "Forwarded.",
+        {"report.txt": b"The attached report on Qezel Hesar, forwarded."},
+    )  # fmt: skip
+    build_index(corpus, tmp_path / "index")
+    hits = search(SearchIndex(tmp_path / "index"), SearchRequest(q="Qezel", exact=True)).hits
+    assert sorted(h.doc_id for h in hits) == [
+        "again-attachments/report", "mail-attachments/report",
+    ]  # fmt: skip
 
 
 @pytest.mark.parametrize(
@@ -389,16 +498,7 @@ def test_add_a_whole_folder_with_one_set_of_flags(tmp_path: Path) -> None:
         ".html, .jpeg, .jpg, .markdown, .md, .odt, .pdf, .png, .tif, .tiff, .txt)",
     ]
     assert (corpus / "papers/notes/_defaults.yml").read_text() == "tags: [notes]\n"
-    index = SearchIndex(tmp_path / "index")
-    hits = search(index, SearchRequest(q="Qezel", exact=True)).hits
-    assert [(h.doc_id, h.source, h.source_type) for h in hits] == [
-        ("papers/mail-attachments/report", "A family", "testimony")
-    ]
-    client = create_app({"CORPUS_DIR": corpus, "INDEX_DIR": tmp_path / "index"}).test_client()
-    message = client.get("/doc/papers/mail").get_data(as_text=True)
-    assert "<dt>Attachments</dt>" in message and "/doc/papers/mail-attachments/report" in message
-    attachment = client.get("/doc/papers/mail-attachments/report").get_data(as_text=True)
-    assert "<dt>Attached to</dt>" in attachment and 'href="/doc/papers/mail"' in attachment
+    _found_and_linked_to_its_message(corpus, tmp_path / "index")
     fa = load_corpus(corpus).documents
     assert next(d for d in fa if d.doc_id == "papers/notes/copy").meta.tags == ("notes",)
 

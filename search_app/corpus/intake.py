@@ -22,6 +22,7 @@ import yaml
 from search_app.config import Settings
 from search_app.corpus.defaults import DEFAULTS_FILE, defaults_files
 from search_app.corpus.loading import (
+    ATTACHMENT_FIELDS,
     CONTROL_IN_NAME,
     DOCUMENT_SUFFIXES,
     MARKDOWN_SUFFIXES,
@@ -42,8 +43,6 @@ from search_app.corpus.metadata import (
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
-#: Fields of a message that its attachments share (the title and date are the message's own).
-ATTACHMENT_FIELDS = ("source", "source_type", "tags")
 
 
 class IntakeError(Exception):
@@ -134,7 +133,8 @@ class Intake:
         scan = scan_corpus(corpus_dir)
         self.digests: dict[str, str] = {}
         for file in scan.files:
-            self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
+            if file.message is None:  # an attachment read from its message has no file
+                self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
         self.ids = {file.doc_id: file.relative_path for file in scan.files}
 
     def add(self, source: Path, relative: PurePosixPath, fields: dict[str, Any]) -> Added:
@@ -204,7 +204,7 @@ class Intake:
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(defaults, copy)
             _write(trial, relative, contents)
-            [file] = scan_corpus(trial).files
+            [file] = [file for file in scan_corpus(trial).files if file.message is None]
             try:
                 return load_document(file, self.limits)
             except DocumentError as error:

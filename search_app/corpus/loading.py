@@ -11,24 +11,29 @@ and the like live there).
 Nothing is read through a link that leads out of the corpus folder (a file, a sidecar, a folder):
 each such link is a problem. A link to a file inside the corpus is a document of its own name;
 a link to a folder inside it is not followed (its files are read where they are).
+
+An e-mail's attachments are documents of their own, where ``search-app add`` would write them
+(``NAME-attachments/FILE`` beside the message), read from the message itself unless such a file is
+there: a folder of messages copied in by hand loses none of what was attached to them.
 """
 
 from __future__ import annotations
 
 import hashlib
 import signal
+import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from search_app.config import Settings
 from search_app.corpus.defaults import defaults_files, read_defaults
 from search_app.corpus.extraction import ExtractionError, describe_error
 from search_app.corpus.language import detect_language
-from search_app.corpus.mail import Attachment
+from search_app.corpus.mail import Attachment, attachment_names, read_attachment
 from search_app.corpus.metadata import (
     DocumentError,
     Metadata,
@@ -42,6 +47,7 @@ from search_app.corpus.ocr import OcrProgress
 from search_app.corpus.passages import Passage, markdown_passages
 from search_app.corpus.reading import (
     DOCUMENT_SUFFIXES,
+    MAIL_SUFFIXES,
     MARKDOWN_SUFFIXES,
     Body,
     read_body,
@@ -50,6 +56,8 @@ from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 DEFAULTS = Settings()
 SIDECAR_SUFFIX = ".meta.yml"
+#: Fields of a message that its attachments share (the title and date are the message's own).
+ATTACHMENT_FIELDS = ("source", "source_type", "tags")
 CONTROL_IN_NAME = (
     "the file name has a control character (a line break, a tab...): rename the file; "
     "links to it could not work"
@@ -67,6 +75,22 @@ class CorpusFile:
     content_hash: str
     #: the ``_defaults.yml`` files that apply, outermost first
     defaults: tuple[Path, ...] = ()
+    #: for an e-mail's attachment read from the message: the message's relative path (``path``
+    #: and ``sidecar`` are the message's; ``relative_path`` is where ``add`` would write it)
+    message: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How problems name the file."""
+        return file_label(self.relative_path, self.message)
+
+
+def file_label(relative_path: str, message: str | None) -> str:
+    """How problems and warnings name a file: an attachment read from its message as
+    ``MESSAGE › FILE``."""
+    if message is None:
+        return relative_path
+    return f"{message} › {PurePosixPath(relative_path).name}"
 
 
 @dataclass(frozen=True)
@@ -86,6 +110,13 @@ class Document:
     #: the text file's encoding, when it is plain text
     encoding: str | None = None
     attachments: tuple[Attachment, ...] = ()
+    #: for an attachment read from its message: the message's relative path
+    message: str | None = None
+
+    @property
+    def label(self) -> str:
+        """How warnings name the file."""
+        return file_label(self.relative_path, self.message)
 
 
 @dataclass
@@ -218,7 +249,37 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             scan.unreadable.add(doc_id)
             continue
         scan.files.append(CorpusFile(doc_id, path, name, sidecar, content_hash, defaults))
+    for message in [file for file in scan.files if file.path.suffix.lower() in MAIL_SUFFIXES]:
+        _scan_attachments(message, seen, scan)
+    scan.files.sort(key=lambda file: file.relative_path)
     return scan
+
+
+def _scan_attachments(message: CorpusFile, seen: dict[str, str], scan: Scan) -> None:
+    """Add the attachments of ``message`` that are not files of the corpus already (those
+    ``add`` wrote out) to ``scan``, each under the id ``add`` gives it."""
+    where = PurePosixPath(message.relative_path)
+    folder = where.parent / f"{where.stem}-attachments"
+    for filename in attachment_names(message.path):
+        relative = folder / filename
+        doc_id = relative.with_suffix("").as_posix()
+        if seen.get(doc_id) == relative.as_posix():
+            continue  # written out by add: that file is the document
+        content_hash = hashlib.sha256(f"{message.content_hash}\0{filename}".encode()).hexdigest()
+        attachment = CorpusFile(
+            doc_id, message.path, relative.as_posix(), message.sidecar, content_hash,
+            message.defaults, message=message.relative_path,
+        )  # fmt: skip
+        if relative.suffix.lower() not in DOCUMENT_SUFFIXES:
+            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
+            reason = f"unsupported file type (supported: {supported})"
+            scan.problems.append(Problem(attachment.label, reason))
+        elif doc_id in seen:
+            reason = f"duplicate document id {doc_id!r} (also {seen[doc_id]}): not read"
+            scan.problems.append(Problem(attachment.label, reason))
+        else:
+            seen[doc_id] = relative.as_posix()
+            scan.files.append(attachment)
 
 
 @contextmanager
@@ -244,64 +305,89 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _corpus_root(file: CorpusFile) -> Path:
-    return file.path.parents[len(Path(file.relative_path).parts) - 1]
+    return file.path.parents[len(Path(file.message or file.relative_path).parts) - 1]
 
 
 def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
     """Give a file without a title its file name as one, and a file without a source its folder
-    as its label (labels, not facts: nothing is guessed), and say which field to add."""
+    as its label (labels, not facts: nothing is guessed), and say which field to add (not for
+    an attachment read from its message: there is no file to add it to, and the message's own
+    warnings say it)."""
+    name = PurePosixPath(file.relative_path).name
     where = (
-        f"{file.path.name}{SIDECAR_SUFFIX}" if file.path.suffix.lower() not in MARKDOWN_SUFFIXES
+        f"{name}{SIDECAR_SUFFIX}" if PurePosixPath(name).suffix.lower() not in MARKDOWN_SUFFIXES
         else "its front matter"
     )  # fmt: skip
     warnings = []
     if not data.get("title"):
-        data["title"] = file.path.name
+        data["title"] = name
         warnings.append(f"no title: shown as its file name; add title: to {where}")
     if not data.get("source"):
-        folder = Path(file.relative_path).parent.as_posix()
+        folder = PurePosixPath(file.message or file.relative_path).parent.as_posix()
         data["source"] = folder if folder != "." else "corpus"
         warnings.append(
             f"no source: labelled by its folder {data['source']!r}; add source: to {where} "
             f"or to a _defaults.yml in its folder"
         )
-    return warnings
+    return warnings if file.message is None else []
 
 
-def _own_fields(file: CorpusFile, fields: dict[str, str]) -> dict[str, str]:
+def _own_fields(name: str, fields: dict[str, str]) -> dict[str, str]:
     """What the file's metadata says, less a title that is only its file name (what tools that
     make PDFs from scans write), which says nothing the file name does not."""
     title = fields.get("title", "").casefold()
-    if title in {file.path.name.casefold(), file.path.stem.casefold()}:
+    if title in {name.casefold(), PurePosixPath(name).stem.casefold()}:
         return {key: value for key, value in fields.items() if key != "title"}
     return fields
+
+
+@contextmanager
+def _readable(file: CorpusFile) -> Iterator[Path]:
+    """The file to read: the corpus file itself, or an attachment copied out of its message
+    (extractors read files, under the file's own name)."""
+    if file.message is None:
+        yield file.path
+        return
+    name = PurePosixPath(file.relative_path).name
+    data = read_attachment(file.path, name)
+    with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
+        path = Path(scratch) / name
+        path.write_bytes(data)
+        yield path
 
 
 def _read(
     file: CorpusFile, limits: Settings, progress: OcrProgress | None
 ) -> tuple[Body, dict[str, Any]]:
     """Read the file's body and merge its metadata: folder defaults, then what the file itself
-    says (PDF information, core properties, headers), then its sidecar or front matter."""
+    says (PDF information, core properties, headers), then its sidecar or front matter. An
+    attachment takes what its message shares (:data:`ATTACHMENT_FIELDS`) and names it."""
     data = read_defaults(file.defaults, _corpus_root(file))
     own = parse_yaml(read_text(file.sidecar)) if file.sidecar is not None else None
+    if file.message is not None:
+        shared = {**data, **(own or {})}
+        data = {key: shared[key] for key in ATTACHMENT_FIELDS if shared.get(key)}
+        data["attached_to"] = PurePosixPath(file.message).with_suffix("").as_posix()
+        own = None
     try:
-        if file.path.suffix.lower() in MARKDOWN_SUFFIXES:
-            text = read_text(file.path)
-            front = None
-            if text.startswith("---"):
-                front, text = split_front_matter(text)
-            body = Body("markdown", markdown_passages(text, limits.max_passage_chars))
-            own = own if own is not None else front
-        else:
-            hints = {**data, **(own or {})}
-            language, encoding = hints.get("language"), hints.get("encoding")
-            if encoding is not None and not isinstance(encoding, str):
-                raise DocumentError("field 'encoding' must be text, like windows-1256")
-            language = language if isinstance(language, str) else None
-            body = read_body(file.path, limits, language, encoding, progress)
+        with _readable(file) as path:
+            if path.suffix.lower() in MARKDOWN_SUFFIXES:
+                text = read_text(path)
+                front = None
+                if text.startswith("---"):
+                    front, text = split_front_matter(text)
+                body = Body("markdown", markdown_passages(text, limits.max_passage_chars))
+                own = own if own is not None else front
+            else:
+                hints = {**data, **(own or {})}
+                language, encoding = hints.get("language"), hints.get("encoding")
+                if encoding is not None and not isinstance(encoding, str):
+                    raise DocumentError("field 'encoding' must be text, like windows-1256")
+                language = language if isinstance(language, str) else None
+                body = read_body(path, limits, language, encoding, progress)
     except ExtractionError as error:
         raise DocumentError(str(error)) from None
-    data.update(_own_fields(file, body.fields))
+    data.update(_own_fields(PurePosixPath(file.relative_path).name, body.fields))
     data.update(own or {})
     data.pop("encoding", None)
     return body, data
@@ -349,6 +435,7 @@ def load_document(
         language_detected=detected,
         encoding=body.encoding,
         attachments=body.attachments,
+        message=file.message,
     )
 
 
@@ -363,7 +450,7 @@ class Corpus:
     def warnings(self) -> list[Problem]:
         """What is worth fixing in files that were indexed anyway."""
         return [
-            Problem(document.relative_path, warning)
+            Problem(document.label, warning)
             for document in self.documents
             for warning in document.warnings
         ]
@@ -377,6 +464,6 @@ def load_corpus(corpus_dir: Path, limits: Settings = DEFAULTS) -> Corpus:
         try:
             corpus.documents.append(load_document(file, limits))
         except DocumentError as error:
-            corpus.problems.append(Problem(file.relative_path, str(error)))
+            corpus.problems.append(Problem(file.label, str(error)))
     corpus.problems.sort(key=lambda problem: problem.path)
     return corpus

@@ -2,8 +2,9 @@
 
 The subject is the title, the ``Date:`` header the date (the day as the sender's clock gave it),
 the sender the author. The body is the plain-text part, or the main text of the HTML part when
-there is no plain one. Attachments are returned whole: ``search-app add`` stores each as a
-document of its own, linked to the message (``attached_to``).
+there is no plain one. Each attachment is a document of its own, linked to the message
+(``attached_to``): ``search-app add`` writes it out as a file beside the message; for a message
+copied into the corpus by hand, the index reads it from the message (:func:`read_attachment`).
 """
 
 from __future__ import annotations
@@ -60,17 +61,63 @@ def _safe_name(name: str | None, number: int) -> str:
     return base
 
 
-def read_mail(path: Path) -> MailText:
-    """Read a saved e-mail.
-
-    :raises ExtractionError: when it has no text part.
-    """
+def _parse(path: Path) -> EmailMessage:
     try:
         with path.open("rb") as handle:
             message = BytesParser(policy=email.policy.default).parse(handle)
     except (OSError, ValueError) as error:
         raise ExtractionError(f"cannot read the message ({error})") from None
     assert isinstance(message, EmailMessage)
+    return message
+
+
+def _decode_error(error: Exception) -> ExtractionError:
+    return ExtractionError(f"cannot decode the message ({type(error).__name__}: {error})")
+
+
+#: What decoding a part of a message may raise: unknown charsets, broken encodings...
+_DECODING = (LookupError, ValueError, TypeError, AttributeError)
+
+
+def _attachments(message: EmailMessage) -> tuple[Attachment, ...]:
+    """The message's attachments that hold something, each under a safe file name."""
+    found = []
+    try:
+        for number, part in enumerate(message.iter_attachments(), start=1):
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes) and data:
+                found.append(Attachment(_safe_name(part.get_filename(), number), data))
+    except _DECODING as error:
+        raise _decode_error(error) from None
+    return tuple(found)
+
+
+def attachment_names(path: Path) -> list[str]:
+    """Return the file names of a saved e-mail's attachments; none when it cannot be read (its
+    own reading says why)."""
+    try:
+        return [attachment.filename for attachment in _attachments(_parse(path))]
+    except ExtractionError:
+        return []
+
+
+def read_attachment(path: Path, filename: str) -> bytes:
+    """Return the attachment named ``filename`` (as :func:`attachment_names` names it).
+
+    :raises ExtractionError: when the message cannot be read or no longer has it.
+    """
+    for attachment in _attachments(_parse(path)):
+        if attachment.filename == filename:
+            return attachment.data
+    raise ExtractionError(f"the message has no attachment named {filename!r} any more")
+
+
+def read_mail(path: Path) -> MailText:
+    """Read a saved e-mail.
+
+    :raises ExtractionError: when it has no text part.
+    """
+    message = _parse(path)
     fields = {
         name: value
         for name, value in {
@@ -80,21 +127,15 @@ def read_mail(path: Path) -> MailText:
         }.items()
         if value
     }
-    attachments = []
+    attachments = _attachments(message)
     try:
         body = message.get_body(preferencelist=("plain", "html"))
         content = body.get_content() if body is not None else ""
-        for number, part in enumerate(message.iter_attachments(), start=1):
-            data = part.get_payload(decode=True)
-            if isinstance(data, bytes) and data:
-                attachments.append(Attachment(_safe_name(part.get_filename(), number), data))
-    except (LookupError, ValueError, TypeError, AttributeError) as error:  # unknown charsets...
-        raise ExtractionError(
-            f"cannot decode the message ({type(error).__name__}: {error})"
-        ) from None
+    except _DECODING as error:
+        raise _decode_error(error) from None
     is_html = body is not None and body.get_content_subtype() == "html"
     if is_html:
         content = html_main_text(content).markdown
     if not str(content).strip():
         raise ExtractionError("the message has no text (only attachments?)")
-    return MailText(str(content).strip(), is_html, fields, tuple(attachments))
+    return MailText(str(content).strip(), is_html, fields, attachments)

@@ -32,7 +32,7 @@ def load_documents(
         try:
             yield load_document(file, limits, ocr_progress)
         except DocumentError as error:
-            problems.append(Problem(file.relative_path, str(error)))
+            problems.append(Problem(file.label, str(error)))
         if progress is not None:
             progress(done, len(files))
 
@@ -109,6 +109,8 @@ def manifest_entry(document: Document, lengths: dict[str, int] | None) -> dict[s
         "translator": meta.translator,
         "attached_to": meta.attached_to,
     }
+    if document.message is not None:  # an attachment read from its message: its file
+        entry["message"] = document.message
     if lengths is not None:  # ranking statistics after deletions: search_app.engine.statistics
         entry[LENGTHS] = dict(sorted(lengths.items()))
     return entry

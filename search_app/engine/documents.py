@@ -11,7 +11,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 from urllib.parse import quote, urlencode
 
@@ -19,7 +19,9 @@ import numpy as np
 from whoosh import query as wq
 
 from search_app.config import Settings
+from search_app.corpus.extraction import ExtractionError
 from search_app.corpus.language import passage_is_rtl
+from search_app.corpus.mail import Attachment, read_attachment
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
 from search_app.engine.entities import NameLinker
 from search_app.engine.expanding import cap_expansions
@@ -301,12 +303,21 @@ def stats(index: SearchIndex) -> tuple[str, int, int]:
         return generation.name, len(generation.documents), count
 
 
-def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | None:
-    """Return the corpus file a document was indexed from, if it is still there."""
+def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | Attachment | None:
+    """Return the corpus file a document was indexed from, if it is still there; for an
+    attachment read from its e-mail, the attachment as the message holds it now."""
     with index.searcher() as (generation, _searcher):
         entry = generation.documents.get(doc_id)
     if entry is None:
         return None
     root = corpus_dir.resolve()
-    path = (root / entry["path"]).resolve()
-    return path if path.is_relative_to(root) and path.is_file() else None
+    path = (root / entry.get("message", entry["path"])).resolve()
+    if not path.is_relative_to(root) or not path.is_file():
+        return None
+    if not entry.get("message"):
+        return path
+    name = PurePosixPath(entry["path"]).name
+    try:
+        return Attachment(name, read_attachment(path, name))
+    except ExtractionError:
+        return None

@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -241,7 +241,11 @@ def _update(
     old = current.documents
     files = scan.files
     on_disk = {file.doc_id: file for file in files}
-    removed = sorted(set(old) - set(on_disk) - scan.unreadable)
+    removed = sorted(
+        doc_id
+        for doc_id in set(old) - set(on_disk)
+        if doc_id not in scan.unreadable and _message_id(old[doc_id]) not in scan.unreadable
+    )
     to_load = [file for file in files if old.get(file.doc_id, {}).get("hash") != file.content_hash]
     report = IndexReport(generation=current.name, full=False)
     manifest = dict(old)
@@ -279,3 +283,10 @@ def _update(
     report.documents = len(manifest)
     report.passages = sum(entry["passages"] for entry in manifest.values())
     return report
+
+
+def _message_id(entry: dict[str, Any]) -> str | None:
+    """The id of the e-mail an attachment was read from (its attachments are not known while
+    the message cannot be read: they are not to be taken as deleted)."""
+    message = entry.get("message")
+    return PurePosixPath(message).with_suffix("").as_posix() if message else None

@@ -7,8 +7,10 @@ redirected, a bad one is a 400 page or ``{"error"}`` under ``/api/``) and builds
 
 from __future__ import annotations
 
+import io
 import re
 from dataclasses import asdict, replace
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 from flask import (
@@ -309,15 +311,17 @@ ORIGINAL_TYPES = {".pdf": "application/pdf"}
 @bp.get("/file/<path:doc_id>")
 def original(doc_id: str) -> Response:
     """Serve the original file: PDFs to view (``#page=N`` opens a page), the rest to download."""
-    path = original_file(search_index(), settings().corpus_dir, doc_id)
-    if path is None:
+    found = original_file(search_index(), settings().corpus_dir, doc_id)
+    if found is None:
         abort(404, f"There is no original file for {doc_id!r}.")
-    mimetype = ORIGINAL_TYPES.get(path.suffix.lower())
+    # a file of the corpus, or an attachment as its e-mail holds it
+    name = found.name if isinstance(found, Path) else found.filename
+    mimetype = ORIGINAL_TYPES.get(PurePosixPath(name).suffix.lower())
     response = send_file(
-        path,
+        found if isinstance(found, Path) else io.BytesIO(found.data),
         mimetype=mimetype or "application/octet-stream",
         as_attachment=mimetype is None,  # never render a saved web page on this site
-        download_name=path.name,
+        download_name=name,
     )
     if mimetype is None:
         response.headers["Content-Security-Policy"] = "sandbox; default-src 'none'"
