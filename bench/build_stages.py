@@ -81,7 +81,7 @@ def format_work(corpus: Path, workdir: Path) -> dict[str, float]:
 def run_stage(corpus: Path, stage: str, workdir: Path) -> float:
     """Run ``stage`` (one of :data:`STAGES`) over ``corpus`` in this process; return seconds."""
     from search_app.config import Settings
-    from search_app.corpus.loading import scan_corpus
+    from search_app.corpus.scanning import scan_corpus
     from search_app.engine.documentfields import load_documents, passage_fields
     from search_app.engine.indexing import build_index
     from search_app.engine.mentioning import mention_finder

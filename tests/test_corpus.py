@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search_app.corpus.loading import load_corpus, scan_corpus
+from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,
@@ -21,6 +21,7 @@ from search_app.corpus.passages import (
     text_passages,
 )
 from search_app.corpus.rendering import markdown_to_html
+from search_app.corpus.scanning import scan_corpus
 from tests.conftest import REPO, write_corpus
 
 
@@ -358,10 +359,19 @@ def test_the_renderer_is_skipped_only_where_it_would_change_nothing() -> None:
         "title: 'Quoted: yes'\nsource: \"B\"\ndate: 2020-02\nflag: true\nlist:\n  - 1988\n",
         "title: |\n  two\n  lines\nsource: >\n  folded\n  text\nurl: https://e.org/?a=1\n",
         "title: متن فارسی\nsource: عفو بین‌الملل\ndate: 1988\n",
+        "title: Report\t\nsource: B\n",  # a tab libyaml takes and the checking loader refuses
+        "title: A & B\nsource: 'C * D'\n",
     ],
 )
 def test_metadata_reads_the_same_through_either_yaml_loader(text: str) -> None:
-    assert load_yaml(text) == yaml.load(text, Loader=_MetadataLoader)
+    assert yaml.__with_libyaml__  # the installed PyYAML has it: the fast loader is tested
+    try:
+        expected = yaml.load(text, Loader=_MetadataLoader)
+    except yaml.YAMLError:
+        with pytest.raises(DocumentError, match="metadata is not valid YAML"):
+            load_yaml(text)
+    else:
+        assert load_yaml(text) == expected
 
 
 @pytest.mark.parametrize(

@@ -13,8 +13,9 @@ from search_app import create_app
 from search_app.cli import main
 from search_app.corpus.encodings import decode_text
 from search_app.corpus.language import detect_language
-from search_app.corpus.loading import load_corpus, scan_corpus
+from search_app.corpus.loading import load_corpus
 from search_app.corpus.passages import page_passages
+from search_app.corpus.scanning import scan_corpus
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import SearchRequest, search
@@ -121,6 +122,12 @@ def test_an_email_gives_its_headers_as_metadata(tmp_path: Path) -> None:
     )  # fmt: skip
 
 
+GIF_NOT_READ = (
+    "its attachment photo.gif is not indexed: unsupported file type (supported: .docx, .eml, "
+    ".epub, .htm, .html, .jpeg, .jpg, .markdown, .md, .odt, .pdf, .png, .tif, .tiff, .txt)"
+)
+
+
 def _copied_in_by_hand(root: Path, body: str = "The message about Gohardasht.") -> Path:
     """An e-mail put in the corpus folder as it came, with its sidecar, not through add."""
     (root / "papers").mkdir(parents=True, exist_ok=True)
@@ -157,6 +164,7 @@ def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_ow
 ) -> None:
     root = tmp_path / "c"
     message = _copied_in_by_hand(root)
+    (root / "papers/_defaults.yml").write_text("encoding: windows-1256\n")
     corpus = load_corpus(root)
     documents = {document.doc_id: document for document in corpus.documents}
     assert sorted(documents) == [
@@ -165,22 +173,18 @@ def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_ow
     report = documents["papers/mail-attachments/report"]
     assert texts(report) == ["The attached report on Qezel Hesar."]
     meta = report.meta
-    # what the message shares (its sidecar's source, type and tags), not its title, date or
+    # what the message's sidecar shares (source, type and tags), not its title, date or
     # language; named by its file, linked to the message
     assert (meta.title, meta.source, meta.source_type, meta.tags, meta.date) == (
         "report.txt", "A family", "testimony", ("letters",), None,
     )  # fmt: skip
     assert meta.attached_to == "papers/mail"
+    # the folder's defaults apply as to any file there: the encoding is given, not guessed
     persian = documents["papers/mail-attachments/gozaresh"]
-    assert (persian.meta.language, persian.encoding) == ("fa", "windows-1256")
-    assert [str(problem) for problem in corpus.problems] == [
-        "papers/mail.eml › photo.gif: unsupported file type (supported: .docx, .eml, .epub, "
-        ".htm, .html, .jpeg, .jpg, .markdown, .md, .odt, .pdf, .png, .tif, .tiff, .txt)"
-    ]
-    assert [str(w) for w in corpus.warnings] == [
-        "papers/mail.eml › gozaresh.txt: read as windows-1256 text (detected): if it shows wrong "
-        "characters, give encoding: in its sidecar"
-    ]
+    assert (persian.meta.language, persian.encoding) == ("fa", "cp1256")
+    assert texts(persian) == ["گزارش زندان قزل‌حصار"]
+    assert corpus.problems == []
+    assert [str(w) for w in corpus.warnings] == [f"papers/mail.eml: {GIF_NOT_READ}"]
 
     build_index(root, tmp_path / "index")
     client = _found_and_linked_to_its_message(root, tmp_path / "index")
@@ -188,12 +192,32 @@ def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_ow
     assert original.status_code == 200
     assert original.data == b"The attached report on Qezel Hesar."
     assert original.headers["Content-Disposition"] == "attachment; filename=report.txt"
-    # the message changes: its attachment goes with it
+    # an update with nothing changed keeps them; a message that changes brings its attachments
+    # as it now has them
+    assert build_index(root, tmp_path / "index").wrote is False
     message.unlink()
-    make_eml(message, "Testimony", "Tue, 03 Feb 2009 10:00:00 +0000", "Text only.")
+    make_eml(
+        message, "Testimony", "Tue, 03 Feb 2009 10:00:00 +0000", "Text, and one attachment.",
+        {"report.txt": b"The attached report on Qezel Hesar, second version."},
+    )  # fmt: skip
     report = build_index(root, tmp_path / "index")
-    assert (report.changed, report.removed, report.documents) == (1, 2, 1)
-    assert client.get("/file/papers/mail-attachments/report").status_code == 404
+    assert (report.added, report.changed, report.removed, report.documents) == (0, 2, 1, 2)
+    assert client.get("/file/papers/mail-attachments/report").data.endswith(b"second version.")
+    assert client.get("/file/papers/mail-attachments/gozaresh").status_code == 404
+
+
+def test_the_attachments_of_an_unreadable_message_stay_in_the_index(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _copied_in_by_hand(root)
+    build_index(root, tmp_path / "index")
+    sidecar = root / "papers/mail.eml.meta.yml"
+    sidecar.unlink()
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text("source: Elsewhere\n")
+    sidecar.symlink_to(outside)  # the message is not read through it, nor taken as deleted
+    report = build_index(root, tmp_path / "index")
+    assert (report.removed, report.documents) == (0, 3)
+    assert [p.path for p in report.problems] == ["papers/mail.eml", "papers/mail.eml.meta.yml"]
 
 
 def test_an_email_with_no_text_still_gives_its_attachments(tmp_path: Path) -> None:
@@ -201,23 +225,51 @@ def test_an_email_with_no_text_still_gives_its_attachments(tmp_path: Path) -> No
     _copied_in_by_hand(root, body="")
     corpus = load_corpus(root)
     assert [d.doc_id for d in corpus.documents] == [
-        "papers/mail-attachments/gozaresh", "papers/mail-attachments/report",
+        "papers/mail-attachments/report", "papers/mail-attachments/gozaresh",
     ]  # fmt: skip
-    assert [p.path for p in corpus.problems] == ["papers/mail.eml", "papers/mail.eml › photo.gif"]
-    assert corpus.problems[0].reason == "the message has no text (only attachments?)"
+    assert [str(p) for p in corpus.problems] == [
+        "papers/mail.eml: the message has no text (only attachments?)",
+        f"papers/mail.eml: {GIF_NOT_READ}",
+    ]
 
 
-def test_add_writes_attachments_out_and_the_index_reads_each_once(tmp_path: Path) -> None:
+def test_attachments_of_one_name_but_their_extension_are_one_document(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "c", {"_defaults.yml": "source: Archive\n"})
+    make_eml(
+        root / "mail.eml", "Two reports", "Tue, 03 Feb 2009 10:00:00 +0000", "Both attached.",
+        {"report.txt": b"The text version.", "report.md": b"The Markdown version."},
+    )  # fmt: skip
+    corpus = load_corpus(root)
+    assert [d.doc_id for d in corpus.documents] == ["mail", "mail-attachments/report"]
+    assert [str(w) for w in corpus.warnings] == [
+        "mail.eml: its attachment report.md is not indexed: it would have the id "
+        "'mail-attachments/report' of its attachment report.txt"
+    ]
+
+
+def test_add_writes_attachments_out_and_then_those_files_are_the_attachments(
+    tmp_path: Path,
+) -> None:
     incoming = _copied_in_by_hand(tmp_path / "in")
     corpus = tmp_path / "corpus"
     corpus.mkdir()
     result = cli(corpus, tmp_path / "index", "add", str(incoming), "--source", "A family")
     assert result.exit_code == 0, result.output
-    assert (corpus / "mail-attachments/report.txt").is_file()
-    assert sorted(d.doc_id for d in load_corpus(corpus).documents) == [
+    assert sorted(path.name for path in (corpus / "mail-attachments").iterdir()) == [
+        "gozaresh.txt", "gozaresh.txt.meta.yml", "report.txt", "report.txt.meta.yml",
+    ]  # fmt: skip
+    loaded = load_corpus(corpus)
+    assert loaded.problems == [] and all(d.message is None for d in loaded.documents)
+    assert sorted(d.doc_id for d in loaded.documents) == [
         "mail", "mail-attachments/gozaresh", "mail-attachments/report",
     ]  # fmt: skip
-    # a second message with an attachment of the same name: its own folder
+    # one the researcher deletes stays deleted: it is not read from the message again
+    (corpus / "mail-attachments/gozaresh.txt").unlink()
+    (corpus / "mail-attachments/gozaresh.txt.meta.yml").unlink()
+    report = build_index(corpus, tmp_path / "index")
+    assert (report.removed, report.documents) == (1, 2)
+    assert build_index(corpus, tmp_path / "index", full=True).documents == 2
+    # a second message copied in with an attachment of the same name: in its own folder
     make_eml(
         corpus / "again.eml", "Again", "Wed, 04 Feb 2009 10:00:00 +0000", "Forwarded.",
         {"report.txt": b"The attached report on Qezel Hesar, forwarded."},

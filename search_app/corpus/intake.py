@@ -21,18 +21,7 @@ import yaml
 
 from search_app.config import Settings
 from search_app.corpus.defaults import DEFAULTS_FILE, defaults_files
-from search_app.corpus.loading import (
-    ATTACHMENT_FIELDS,
-    CONTROL_IN_NAME,
-    DOCUMENT_SUFFIXES,
-    MARKDOWN_SUFFIXES,
-    SIDECAR_SUFFIX,
-    Document,
-    is_hidden,
-    leads_out,
-    load_document,
-    scan_corpus,
-)
+from search_app.corpus.loading import ATTACHMENT_FIELDS, Document, load_document
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,
@@ -40,7 +29,16 @@ from search_app.corpus.metadata import (
     read_text,
     split_front_matter,
 )
+from search_app.corpus.reading import DOCUMENT_SUFFIXES, MARKDOWN_SUFFIXES
 from search_app.corpus.rendering import CONTROL_CHARACTERS
+from search_app.corpus.scanning import (
+    CONTROL_IN_NAME,
+    SIDECAR_SUFFIX,
+    attachments_folder,
+    is_hidden,
+    leads_out,
+    scan_corpus,
+)
 
 DEFAULTS = Settings()
 
@@ -133,8 +131,7 @@ class Intake:
         scan = scan_corpus(corpus_dir)
         self.digests: dict[str, str] = {}
         for file in scan.files:
-            if file.message is None:  # an attachment read from its message has no file
-                self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
+            self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
         self.ids = {file.doc_id: file.relative_path for file in scan.files}
 
     def add(self, source: Path, relative: PurePosixPath, fields: dict[str, Any]) -> Added:
@@ -204,7 +201,7 @@ class Intake:
                 copy.parent.mkdir(parents=True, exist_ok=True)
                 shutil.copyfile(defaults, copy)
             _write(trial, relative, contents)
-            [file] = [file for file in scan_corpus(trial).files if file.message is None]
+            [file] = scan_corpus(trial).files
             try:
                 return load_document(file, self.limits)
             except DocumentError as error:
@@ -214,7 +211,7 @@ class Intake:
         self, message: Document, relative: PurePosixPath, fields: dict[str, Any]
     ) -> tuple[list[Added], list[Skipped]]:
         added, skipped = [], []
-        folder = relative.parent / f"{relative.stem}-attachments"
+        folder = attachments_folder(relative)
         shared = {key: fields[key] for key in ATTACHMENT_FIELDS if fields.get(key)}
         with tempfile.TemporaryDirectory() as scratch:
             for attachment in message.attachments:

@@ -1,20 +1,13 @@
-"""Corpus files found on disk, read into documents cut into passages.
+"""Corpus files read into documents cut into passages.
 
-One file is one document. Its id is its path relative to the corpus folder, without extension,
-so links stay valid across rebuilds. Markdown files carry YAML front matter; other files take
-the same fields from a sidecar ``NAME.EXT.meta.yml``. A file that cannot be read or whose metadata
-is wrong becomes a :class:`Problem` naming the file and the reason; the rest of the corpus loads.
+A file that cannot be read or whose metadata is wrong becomes a :class:`Problem` naming the file
+and the reason; the rest of the corpus loads.
 
-Files and folders whose names start with ``.`` or ``_`` are not documents (``_variants.txt``
-and the like live there).
-
-Nothing is read through a link that leads out of the corpus folder (a file, a sidecar, a folder):
-each such link is a problem. A link to a file inside the corpus is a document of its own name;
-a link to a folder inside it is not followed (its files are read where they are).
-
-An e-mail's attachments are documents of their own, where ``search-app add`` would write them
-(``NAME-attachments/FILE`` beside the message), read from the message itself unless such a file is
-there: a folder of messages copied in by hand loses none of what was attached to them.
+An e-mail's attachments are documents of their own (``NAME-attachments/FILE`` beside the message,
+``attached_to`` it). ``search-app add`` writes them out as files there; for a message copied into
+the corpus by hand (a whole folder of e-mails), they are read from the message itself, under the
+same ids, so that nothing attached to it is lost. Once that folder exists, its files are the
+attachments: one deleted from it stays deleted.
 """
 
 from __future__ import annotations
@@ -25,15 +18,15 @@ import tempfile
 import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path, PurePosixPath
 from typing import Any
 
 from search_app.config import Settings
-from search_app.corpus.defaults import defaults_files, read_defaults
+from search_app.corpus.defaults import read_defaults
 from search_app.corpus.extraction import ExtractionError, describe_error
 from search_app.corpus.language import detect_language
-from search_app.corpus.mail import Attachment, attachment_names, read_attachment
+from search_app.corpus.mail import Attachment, read_attachments
 from search_app.corpus.metadata import (
     DocumentError,
     Metadata,
@@ -52,45 +45,16 @@ from search_app.corpus.reading import (
     Body,
     read_body,
 )
-from search_app.corpus.rendering import CONTROL_CHARACTERS
-
-DEFAULTS = Settings()
-SIDECAR_SUFFIX = ".meta.yml"
-#: Fields of a message that its attachments share (the title and date are the message's own).
-ATTACHMENT_FIELDS = ("source", "source_type", "tags")
-CONTROL_IN_NAME = (
-    "the file name has a control character (a line break, a tab...): rename the file; "
-    "links to it could not work"
+from search_app.corpus.scanning import (
+    SIDECAR_SUFFIX,
+    CorpusFile,
+    attachments_folder,
+    scan_corpus,
 )
 
-
-@dataclass(frozen=True)
-class CorpusFile:
-    """A document file found on disk, with what identifies its content."""
-
-    doc_id: str
-    path: Path
-    relative_path: str
-    sidecar: Path | None
-    content_hash: str
-    #: the ``_defaults.yml`` files that apply, outermost first
-    defaults: tuple[Path, ...] = ()
-    #: for an e-mail's attachment read from the message: the message's relative path (``path``
-    #: and ``sidecar`` are the message's; ``relative_path`` is where ``add`` would write it)
-    message: str | None = None
-
-    @property
-    def label(self) -> str:
-        """How problems name the file."""
-        return file_label(self.relative_path, self.message)
-
-
-def file_label(relative_path: str, message: str | None) -> str:
-    """How problems and warnings name a file: an attachment read from its message as
-    ``MESSAGE › FILE``."""
-    if message is None:
-        return relative_path
-    return f"{message} › {PurePosixPath(relative_path).name}"
+DEFAULTS = Settings()
+#: Fields of a message that its attachments share (the title and date are the message's own).
+ATTACHMENT_FIELDS = ("source", "source_type", "tags")
 
 
 @dataclass(frozen=True)
@@ -110,176 +74,8 @@ class Document:
     #: the text file's encoding, when it is plain text
     encoding: str | None = None
     attachments: tuple[Attachment, ...] = ()
-    #: for an attachment read from its message: the message's relative path
+    #: for an attachment read from its e-mail: the message's relative path
     message: str | None = None
-
-    @property
-    def label(self) -> str:
-        """How warnings name the file."""
-        return file_label(self.relative_path, self.message)
-
-
-@dataclass
-class Scan:
-    """The outcome of looking through the corpus folder."""
-
-    files: list[CorpusFile] = field(default_factory=list)
-    problems: list[Problem] = field(default_factory=list)
-    #: ids of documents whose file exists but could not be read: not to be taken as deleted
-    unreadable: set[str] = field(default_factory=set)
-
-
-def is_hidden(relative: Path) -> bool:
-    """Tell whether a path in the corpus is not a document: a part of it starts with . or _."""
-    return any(part.startswith((".", "_")) for part in relative.parts)
-
-
-def _hash_files(*paths: Path | None) -> str:
-    digest = hashlib.sha256()
-    for path in paths:
-        if path is not None:
-            digest.update(path.read_bytes())
-            digest.update(b"\0")
-    return digest.hexdigest()
-
-
-def leads_out(path: Path, corpus_dir: Path) -> bool:
-    """Tell whether ``path``, in ``corpus_dir``, is a link that leads out of it."""
-    if not path.is_symlink():
-        return False
-    try:
-        return not path.resolve().is_relative_to(corpus_dir.resolve())
-    except (OSError, RuntimeError):  # a loop of links leads nowhere either
-        return True
-
-
-def link_out_problem(path: Path, name: str) -> Problem:
-    """Say that ``path`` is a link out of the corpus and was not read."""
-    kind = "folder" if path.is_dir() else "file"
-    return Problem(
-        name,
-        "a link out of the corpus: not read (links out are never followed; "
-        f"copy the {kind} into the corpus instead)",
-    )
-
-
-def read_corpus_file(corpus_dir: Path, name: str) -> tuple[str | None, list[Problem]]:
-    """Read one of the corpus folder's own files (``_variants.txt``, ``_names.yml``) as text:
-    ``None`` when there is none, or a problem when it cannot be read or links out."""
-    path = corpus_dir / name
-    if leads_out(path, corpus_dir):
-        return None, [link_out_problem(path, name)]
-    try:
-        return path.read_text(encoding="utf-8"), []
-    except FileNotFoundError:
-        return None, []
-    except (OSError, UnicodeDecodeError) as error:
-        return None, [Problem(name, f"cannot read: {error}")]
-
-
-def _defaults_inside(corpus_dir: Path, relative: Path, scan: Scan) -> tuple[Path, ...]:
-    """The defaults files that apply to ``relative``, less those that link out of the corpus
-    (each named once as a problem)."""
-    found = []
-    for path in defaults_files(corpus_dir, relative):
-        if not leads_out(path, corpus_dir):
-            found.append(path)
-            continue
-        problem = link_out_problem(path, path.relative_to(corpus_dir).as_posix())
-        if problem not in scan.problems:
-            scan.problems.append(problem)
-    return tuple(found)
-
-
-def scan_corpus(corpus_dir: Path) -> Scan:
-    """Find every document file under ``corpus_dir`` and hash its content (and sidecar).
-
-    :raises DocumentError: when ``corpus_dir`` is not a folder.
-    """
-    if not corpus_dir.is_dir():
-        raise DocumentError(
-            f"corpus folder {corpus_dir} does not exist: create it or pass --corpus"
-        )
-    scan = Scan()
-    seen: dict[str, str] = {}
-    folder_defaults: dict[Path, tuple[Path, ...]] = {}
-    # rglob lists links to folders but never descends into them
-    for path in sorted(corpus_dir.rglob("*")):
-        relative = path.relative_to(corpus_dir)
-        if is_hidden(relative):
-            continue
-        name = relative.as_posix()
-        if leads_out(path, corpus_dir):
-            scan.problems.append(link_out_problem(path, name))
-            continue
-        if not path.is_file():
-            continue
-        if CONTROL_CHARACTERS.search(name):
-            scan.problems.append(Problem(name, CONTROL_IN_NAME))
-            continue
-        if name.endswith(SIDECAR_SUFFIX):
-            if not path.with_name(path.name[: -len(SIDECAR_SUFFIX)]).is_file():
-                scan.problems.append(Problem(name, "sidecar without a document file next to it"))
-            continue
-        if path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-            scan.problems.append(Problem(name, f"unsupported file type (supported: {supported})"))
-            continue
-        doc_id = relative.with_suffix("").as_posix()
-        if doc_id in seen:
-            scan.problems.append(
-                Problem(name, f"duplicate document id {doc_id!r} (also {seen[doc_id]}): rename one")
-            )
-            continue
-        seen[doc_id] = name
-        sidecar = path.with_name(path.name + SIDECAR_SUFFIX)
-        if leads_out(sidecar, corpus_dir):
-            reason = f"not read: its metadata {sidecar.name} is a link out of the corpus"
-            scan.problems.append(Problem(name, reason))
-            scan.unreadable.add(doc_id)
-            continue
-        sidecar = sidecar if sidecar.is_file() else None
-        if relative.parent not in folder_defaults:
-            folder_defaults[relative.parent] = _defaults_inside(corpus_dir, relative, scan)
-        defaults = folder_defaults[relative.parent]
-        try:
-            content_hash = _hash_files(path, sidecar, *defaults)
-        except OSError as error:
-            scan.problems.append(Problem(name, f"cannot read file: {error.strerror}"))
-            scan.unreadable.add(doc_id)
-            continue
-        scan.files.append(CorpusFile(doc_id, path, name, sidecar, content_hash, defaults))
-    for message in [file for file in scan.files if file.path.suffix.lower() in MAIL_SUFFIXES]:
-        _scan_attachments(message, seen, scan)
-    scan.files.sort(key=lambda file: file.relative_path)
-    return scan
-
-
-def _scan_attachments(message: CorpusFile, seen: dict[str, str], scan: Scan) -> None:
-    """Add the attachments of ``message`` that are not files of the corpus already (those
-    ``add`` wrote out) to ``scan``, each under the id ``add`` gives it."""
-    where = PurePosixPath(message.relative_path)
-    folder = where.parent / f"{where.stem}-attachments"
-    for filename in attachment_names(message.path):
-        relative = folder / filename
-        doc_id = relative.with_suffix("").as_posix()
-        if seen.get(doc_id) == relative.as_posix():
-            continue  # written out by add: that file is the document
-        content_hash = hashlib.sha256(f"{message.content_hash}\0{filename}".encode()).hexdigest()
-        attachment = CorpusFile(
-            doc_id, message.path, relative.as_posix(), message.sidecar, content_hash,
-            message.defaults, message=message.relative_path,
-        )  # fmt: skip
-        if relative.suffix.lower() not in DOCUMENT_SUFFIXES:
-            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-            reason = f"unsupported file type (supported: {supported})"
-            scan.problems.append(Problem(attachment.label, reason))
-        elif doc_id in seen:
-            reason = f"duplicate document id {doc_id!r} (also {seen[doc_id]}): not read"
-            scan.problems.append(Problem(attachment.label, reason))
-        else:
-            seen[doc_id] = relative.as_posix()
-            scan.files.append(attachment)
 
 
 @contextmanager
@@ -305,7 +101,8 @@ def _time_limit(seconds: float) -> Iterator[None]:
 
 
 def _corpus_root(file: CorpusFile) -> Path:
-    return file.path.parents[len(Path(file.message or file.relative_path).parts) - 1]
+    file = file.message or file
+    return file.path.parents[len(Path(file.relative_path).parts) - 1]
 
 
 def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
@@ -323,7 +120,7 @@ def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
         data["title"] = name
         warnings.append(f"no title: shown as its file name; add title: to {where}")
     if not data.get("source"):
-        folder = PurePosixPath(file.message or file.relative_path).parent.as_posix()
+        folder = PurePosixPath((file.message or file).relative_path).parent.as_posix()
         data["source"] = folder if folder != "." else "corpus"
         warnings.append(
             f"no source: labelled by its folder {data['source']!r}; add source: to {where} "
@@ -341,50 +138,35 @@ def _own_fields(name: str, fields: dict[str, str]) -> dict[str, str]:
     return fields
 
 
-@contextmanager
-def _readable(file: CorpusFile) -> Iterator[Path]:
-    """The file to read: the corpus file itself, or an attachment copied out of its message
-    (extractors read files, under the file's own name)."""
-    if file.message is None:
-        yield file.path
-        return
-    name = PurePosixPath(file.relative_path).name
-    data = read_attachment(file.path, name)
-    with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
-        path = Path(scratch) / name
-        path.write_bytes(data)
-        yield path
-
-
 def _read(
     file: CorpusFile, limits: Settings, progress: OcrProgress | None
 ) -> tuple[Body, dict[str, Any]]:
     """Read the file's body and merge its metadata: folder defaults, then what the file itself
     says (PDF information, core properties, headers), then its sidecar or front matter. An
-    attachment takes what its message shares (:data:`ATTACHMENT_FIELDS`) and names it."""
+    attachment read from its message has the message's folder defaults and what the message's
+    sidecar says of :data:`ATTACHMENT_FIELDS`."""
     data = read_defaults(file.defaults, _corpus_root(file))
     own = parse_yaml(read_text(file.sidecar)) if file.sidecar is not None else None
     if file.message is not None:
-        shared = {**data, **(own or {})}
-        data = {key: shared[key] for key in ATTACHMENT_FIELDS if shared.get(key)}
-        data["attached_to"] = PurePosixPath(file.message).with_suffix("").as_posix()
-        own = None
+        sidecar = file.message.sidecar
+        said = parse_yaml(read_text(sidecar)) if sidecar is not None else {}
+        data.update({key: said[key] for key in ATTACHMENT_FIELDS if said.get(key)})
+        data["attached_to"] = PurePosixPath(file.message.relative_path).with_suffix("").as_posix()
     try:
-        with _readable(file) as path:
-            if path.suffix.lower() in MARKDOWN_SUFFIXES:
-                text = read_text(path)
-                front = None
-                if text.startswith("---"):
-                    front, text = split_front_matter(text)
-                body = Body("markdown", markdown_passages(text, limits.max_passage_chars))
-                own = own if own is not None else front
-            else:
-                hints = {**data, **(own or {})}
-                language, encoding = hints.get("language"), hints.get("encoding")
-                if encoding is not None and not isinstance(encoding, str):
-                    raise DocumentError("field 'encoding' must be text, like windows-1256")
-                language = language if isinstance(language, str) else None
-                body = read_body(path, limits, language, encoding, progress)
+        if file.path.suffix.lower() in MARKDOWN_SUFFIXES:
+            text = read_text(file.path)
+            front = None
+            if text.startswith("---"):
+                front, text = split_front_matter(text)
+            body = Body("markdown", markdown_passages(text, limits.max_passage_chars))
+            own = own if own is not None else front
+        else:
+            hints = {**data, **(own or {})}
+            language, encoding = hints.get("language"), hints.get("encoding")
+            if encoding is not None and not isinstance(encoding, str):
+                raise DocumentError("field 'encoding' must be text, like windows-1256")
+            language = language if isinstance(language, str) else None
+            body = read_body(file.path, limits, language, encoding, progress)
     except ExtractionError as error:
         raise DocumentError(str(error)) from None
     data.update(_own_fields(PurePosixPath(file.relative_path).name, body.fields))
@@ -435,8 +217,91 @@ def load_document(
         language_detected=detected,
         encoding=body.encoding,
         attachments=body.attachments,
-        message=file.message,
+        message=file.message.relative_path if file.message is not None else None,
     )
+
+
+def load_file(
+    file: CorpusFile, limits: Settings = DEFAULTS, ocr_progress: OcrProgress | None = None
+) -> tuple[list[Document], list[Problem]]:
+    """Load a corpus file's document and, for an e-mail copied in by hand, those of its
+    attachments: each that cannot be loaded is a problem (``MESSAGE › FILE``), the others
+    load."""
+    problems = []
+    try:
+        message: Document | None = load_document(file, limits, ocr_progress)
+    except DocumentError as error:
+        message = None
+        problems.append(Problem(file.relative_path, str(error)))
+    folder = attachments_folder(PurePosixPath(file.relative_path))
+    if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).exists():
+        return ([message] if message else []), problems  # add wrote them out: those files
+    wanted, skipped = _attachments_to_read(file, folder, message)
+    documents = []
+    for relative, attachment in wanted:
+        try:
+            documents.append(_attachment_document(file, relative, attachment, limits, ocr_progress))
+        except DocumentError as error:
+            label = f"{file.relative_path} › {attachment.filename}"
+            problems.append(Problem(label, str(error)))
+    if message is None:
+        return documents, [*problems, *(Problem(file.relative_path, why) for why in skipped)]
+    return [replace(message, warnings=(*message.warnings, *skipped)), *documents], problems
+
+
+def _attachments_to_read(
+    file: CorpusFile, folder: PurePosixPath, message: Document | None
+) -> tuple[list[tuple[PurePosixPath, Attachment]], list[str]]:
+    """The attachments of the e-mail ``file`` to read, each with its place in ``folder``; and
+    why each other one is not read (a type not read, an id another one has)."""
+    if message is not None:
+        attachments = message.attachments
+    else:  # a message without text may still carry what matters
+        try:
+            attachments = read_attachments(file.path)
+        except Exception:  # the message's own problem says why it cannot be read
+            attachments = ()
+    wanted, skipped = [], []
+    taken: dict[str, str] = {}
+    for attachment in attachments:
+        name = attachment.filename
+        relative = folder / name
+        doc_id = relative.with_suffix("").as_posix()
+        if relative.suffix.lower() not in DOCUMENT_SUFFIXES:
+            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
+            why = f"unsupported file type (supported: {supported})"
+        elif doc_id in taken:
+            why = f"it would have the id {doc_id!r} of its attachment {taken[doc_id]}"
+        else:
+            taken[doc_id] = name
+            wanted.append((relative, attachment))
+            continue
+        skipped.append(f"its attachment {name} is not indexed: {why}")
+    return wanted, skipped
+
+
+def _attachment_document(
+    message: CorpusFile,
+    relative: PurePosixPath,
+    attachment: Attachment,
+    limits: Settings,
+    ocr_progress: OcrProgress | None,
+) -> Document:
+    """Load an attachment of ``message`` as the document at ``relative``, copied out of the
+    message to a temporary file (extractors read files, by their names)."""
+    with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
+        path = Path(scratch) / attachment.filename
+        path.write_bytes(attachment.data)
+        file = CorpusFile(
+            doc_id=relative.with_suffix("").as_posix(),
+            path=path,
+            relative_path=relative.as_posix(),
+            sidecar=None,
+            content_hash=hashlib.sha256(attachment.data).hexdigest(),
+            defaults=message.defaults,
+            message=message,
+        )
+        return load_document(file, limits, ocr_progress)
 
 
 @dataclass
@@ -450,7 +315,7 @@ class Corpus:
     def warnings(self) -> list[Problem]:
         """What is worth fixing in files that were indexed anyway."""
         return [
-            Problem(document.label, warning)
+            Problem(document.relative_path, warning)
             for document in self.documents
             for warning in document.warnings
         ]
@@ -461,9 +326,8 @@ def load_corpus(corpus_dir: Path, limits: Settings = DEFAULTS) -> Corpus:
     scan = scan_corpus(corpus_dir)
     corpus = Corpus(problems=list(scan.problems))
     for file in scan.files:
-        try:
-            corpus.documents.append(load_document(file, limits))
-        except DocumentError as error:
-            corpus.problems.append(Problem(file.label, str(error)))
+        documents, problems = load_file(file, limits)
+        corpus.documents.extend(documents)
+        corpus.problems.extend(problems)
     corpus.problems.sort(key=lambda problem: problem.path)
     return corpus

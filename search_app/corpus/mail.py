@@ -4,7 +4,8 @@ The subject is the title, the ``Date:`` header the date (the day as the sender's
 the sender the author. The body is the plain-text part, or the main text of the HTML part when
 there is no plain one. Each attachment is a document of its own, linked to the message
 (``attached_to``): ``search-app add`` writes it out as a file beside the message; for a message
-copied into the corpus by hand, the index reads it from the message (:func:`read_attachment`).
+copied into the corpus by hand, the index reads it from the message (:func:`read_attachments`),
+and the site serves it from there (:func:`read_attachment`).
 """
 
 from __future__ import annotations
@@ -12,6 +13,7 @@ from __future__ import annotations
 import email.policy
 import email.utils
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email.message import EmailMessage
 from email.parser import BytesParser
@@ -79,36 +81,46 @@ def _decode_error(error: Exception) -> ExtractionError:
 _DECODING = (LookupError, ValueError, TypeError, AttributeError)
 
 
+def _parts(message: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
+    """The message's attachments, each with the safe file name it is known by."""
+    for number, part in enumerate(message.iter_attachments(), start=1):
+        yield _safe_name(part.get_filename(), number), part
+
+
+def _payload(part: EmailMessage) -> bytes:
+    data = part.get_payload(decode=True)
+    return data if isinstance(data, bytes) else b""
+
+
 def _attachments(message: EmailMessage) -> tuple[Attachment, ...]:
     """The message's attachments that hold something, each under a safe file name."""
-    found = []
     try:
-        for number, part in enumerate(message.iter_attachments(), start=1):
-            data = part.get_payload(decode=True)
-            if isinstance(data, bytes) and data:
-                found.append(Attachment(_safe_name(part.get_filename(), number), data))
+        found = ((name, _payload(part)) for name, part in _parts(message))
+        return tuple(Attachment(name, data) for name, data in found if data)
     except _DECODING as error:
         raise _decode_error(error) from None
-    return tuple(found)
 
 
-def attachment_names(path: Path) -> list[str]:
-    """Return the file names of a saved e-mail's attachments; none when it cannot be read (its
-    own reading says why)."""
-    try:
-        return [attachment.filename for attachment in _attachments(_parse(path))]
-    except ExtractionError:
-        return []
+def read_attachments(path: Path) -> tuple[Attachment, ...]:
+    """Return a saved e-mail's attachments, whether or not it has text of its own.
+
+    :raises ExtractionError: when the message cannot be read.
+    """
+    return _attachments(_parse(path))
 
 
 def read_attachment(path: Path, filename: str) -> bytes:
-    """Return the attachment named ``filename`` (as :func:`attachment_names` names it).
+    """Return the attachment named ``filename`` (as :func:`read_attachments` names it), the
+    only one decoded.
 
     :raises ExtractionError: when the message cannot be read or no longer has it.
     """
-    for attachment in _attachments(_parse(path)):
-        if attachment.filename == filename:
-            return attachment.data
+    try:
+        for name, part in _parts(_parse(path)):
+            if name == filename and (data := _payload(part)):
+                return data
+    except _DECODING as error:
+        raise _decode_error(error) from None
     raise ExtractionError(f"the message has no attachment named {filename!r} any more")
 
 

@@ -127,6 +127,7 @@ class _MetadataLoader(yaml.SafeLoader):
 
 #: libyaml's safe loader when PyYAML has it (most of a build's time reading metadata went to the
 #: pure-Python parser); it cannot refuse aliases, so it only reads text without ``&`` and ``*``
+#: (nor tabs)
 _FAST_LOADER = getattr(yaml, "CSafeLoader", _MetadataLoader)
 
 
@@ -136,7 +137,8 @@ def load_yaml(text: str) -> Any:
     :raises DocumentError: when it is not valid YAML (anchors and aliases included), saying
         where.
     """
-    if "&" not in text and "*" not in text:  # no anchor or alias can be in it
+    if not any(sign in text for sign in "&*\t"):  # no anchor or alias (libyaml also takes tabs
+        # where PyYAML refuses them: such text is read the one way it always was)
         try:
             return yaml.load(text, Loader=_FAST_LOADER)
         except (yaml.YAMLError, ValueError):

@@ -11,8 +11,9 @@ from typing import Any
 from whoosh.writing import IndexWriter
 
 from search_app.config import Settings
-from search_app.corpus.loading import CorpusFile, Document, load_document
-from search_app.corpus.metadata import DocumentError, Problem
+from search_app.corpus.loading import Document, load_file
+from search_app.corpus.metadata import Problem
+from search_app.corpus.scanning import CorpusFile
 from search_app.corpus.solar_calendar import day_number, iso_span
 from search_app.engine.mentioning import named_in
 from search_app.engine.statistics import LENGTHS
@@ -29,10 +30,9 @@ def load_documents(
     ocr_progress: Progress | None = None,
 ) -> Iterator[Document]:
     for done, file in enumerate(files, start=1):
-        try:
-            yield load_document(file, limits, ocr_progress)
-        except DocumentError as error:
-            problems.append(Problem(file.label, str(error)))
+        documents, found = load_file(file, limits, ocr_progress)
+        yield from documents
+        problems.extend(found)
         if progress is not None:
             progress(done, len(files))
 

@@ -109,7 +109,7 @@ def current_generation_name(index_dir: Path) -> str | None:
 _TEXT_FIELDS = ("path", "title", "source")
 _OPTIONAL_TEXT_FIELDS = (
     "hash", "source_type", "date", "language", "format", "url", "author", "cited_in",
-    "translation_of", "translator", "attached_to",
+    "translation_of", "translator", "attached_to", "message",
 )  # fmt: skip
 
 

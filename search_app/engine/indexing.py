@@ -23,10 +23,10 @@ from whoosh import index as whoosh_index
 from whoosh.index import Index
 
 from search_app.config import Settings
-from search_app.corpus.loading import Scan, scan_corpus
 from search_app.corpus.metadata import Problem
 from search_app.corpus.ocr import mark_build_start, prune_cache
 from search_app.corpus.reading import ocr_cache_dir
+from search_app.corpus.scanning import CorpusFile, Scan, scan_corpus
 from search_app.engine.documentfields import (
     Progress,
     add_document,
@@ -240,13 +240,10 @@ def _update(
 ) -> IndexReport:
     old = current.documents
     files = scan.files
-    on_disk = {file.doc_id: file for file in files}
-    removed = sorted(
-        doc_id
-        for doc_id in set(old) - set(on_disk)
-        if doc_id not in scan.unreadable and _message_id(old[doc_id]) not in scan.unreadable
-    )
     to_load = [file for file in files if old.get(file.doc_id, {}).get("hash") != file.content_hash]
+    there = {file.doc_id for file in files} | scan.unreadable
+    there |= _attachments_staying(old, files, to_load, scan.unreadable)
+    removed = sorted(set(old) - there)
     report = IndexReport(generation=current.name, full=False)
     manifest = dict(old)
     if to_load or removed:
@@ -259,9 +256,12 @@ def _update(
                 writer.delete_by_term("doc_id", doc_id)
                 del manifest[doc_id]
                 forms.pop(doc_id, None)
-            report.removed = len(removed)
+            deleted = set(removed)
             for document in load_documents(to_load, limits, problems, progress, ocr_progress):
-                if document.doc_id in old:
+                if document.doc_id in deleted:  # an attachment of a message read again
+                    deleted.discard(document.doc_id)
+                    report.changed += 1
+                elif document.doc_id in old:
                     writer.delete_by_term("doc_id", document.doc_id)
                     report.changed += 1
                 else:
@@ -276,6 +276,7 @@ def _update(
         writer.commit()
         ix.close()
         write_name_index(current.path, forms)
+        report.removed = len(deleted)
     if to_load or removed or names.variants != current.variants:
         report.variants_changed = names.variants != current.variants
         _write_manifest(current.path, manifest, names, limits.max_passage_chars)
@@ -285,8 +286,21 @@ def _update(
     return report
 
 
-def _message_id(entry: dict[str, Any]) -> str | None:
-    """The id of the e-mail an attachment was read from (its attachments are not known while
-    the message cannot be read: they are not to be taken as deleted)."""
-    message = entry.get("message")
-    return PurePosixPath(message).with_suffix("").as_posix() if message else None
+def _attachments_staying(
+    old: dict[str, dict[str, Any]],
+    files: list[CorpusFile],
+    to_load: list[CorpusFile],
+    unreadable: set[str],
+) -> set[str]:
+    """The documents read from e-mails' attachments that stay as they are: those of a message
+    that has not changed, or that cannot be read now (its attachments are not known then). A
+    message read again gives its attachments again."""
+    unchanged = {file.relative_path for file in files} - {file.relative_path for file in to_load}
+    staying = set()
+    for doc_id, entry in old.items():
+        message = entry.get("message")
+        if message and (
+            message in unchanged or PurePosixPath(message).with_suffix("").as_posix() in unreadable
+        ):
+            staying.add(doc_id)
+    return staying

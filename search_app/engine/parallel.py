@@ -25,8 +25,9 @@ from whoosh import index as whoosh_index
 from whoosh.index import TOC, Index
 
 from search_app.config import Settings
-from search_app.corpus.loading import CorpusFile, Document
+from search_app.corpus.loading import Document
 from search_app.corpus.metadata import Problem
+from search_app.corpus.scanning import CorpusFile
 from search_app.engine.documentfields import (
     Progress,
     add_document,

@@ -26,8 +26,8 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from search_app.corpus.loading import read_corpus_file
 from search_app.corpus.metadata import DocumentError, Problem, load_yaml
+from search_app.corpus.scanning import read_corpus_file
 
 REGISTER_FILE = "_names.yml"
 #: The kinds of entry, in the order pages list them.

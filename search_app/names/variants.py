@@ -16,8 +16,8 @@ from dataclasses import dataclass, field
 from itertools import combinations
 from pathlib import Path
 
-from search_app.corpus.loading import read_corpus_file
 from search_app.corpus.metadata import Problem
+from search_app.corpus.scanning import read_corpus_file
 from search_app.names.keys import same_name
 
 VARIANTS_FILE = "_variants.txt"
