@@ -3,6 +3,7 @@ old encodings, folder defaults, languages told from the text, and `add FOLDER`."
 
 from __future__ import annotations
 
+from email.message import EmailMessage
 from pathlib import Path
 from typing import Any
 
@@ -13,7 +14,7 @@ from search_app import create_app
 from search_app.cli import main
 from search_app.corpus.encodings import decode_text
 from search_app.corpus.language import detect_language
-from search_app.corpus.loading import load_corpus
+from search_app.corpus.loading import MAX_NESTED_MESSAGES, NESTED_TOO_DEEP, load_corpus
 from search_app.corpus.passages import page_passages
 from search_app.corpus.scanning import scan_corpus
 from search_app.engine.indexing import build_index
@@ -245,6 +246,63 @@ def test_attachments_of_one_name_but_their_extension_are_one_document(tmp_path: 
         "mail.eml: its attachment report.md is not indexed: it would have the id "
         "'mail-attachments/report' of its attachment report.txt"
     ]
+
+
+def _forwarded(depth: int) -> EmailMessage:
+    """A testimony with a list attached, forwarded as an attachment ``depth`` times over."""
+    message = EmailMessage()
+    message["Subject"], message["Date"] = "Original testimony", "Mon, 01 Aug 1988 10:00:00 +0000"
+    message.set_content("I saw the prisoners taken to Gohardasht.")
+    message.add_attachment(b"Names: Zarafshan.", maintype="text", subtype="plain",
+                           filename="names.txt")  # fmt: skip
+    for level in range(depth):
+        outer = EmailMessage()
+        outer["Subject"] = f"Fwd {level + 1}"
+        outer.set_content(f"Forwarded, time {level + 1}.")
+        outer.add_attachment(message)
+        message = outer
+    return message
+
+
+def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
+    tmp_path: Path,
+) -> None:
+    root = write_corpus(tmp_path / "c", {"mail.eml.meta.yml": "source: A family\n"})
+    (root / "mail.eml").write_bytes(bytes(_forwarded(1)))
+    corpus = load_corpus(root)
+    assert corpus.problems == []
+    documents = {d.doc_id: d for d in corpus.documents}
+    forwarded = documents["mail-attachments/attachment-1"]
+    assert (forwarded.meta.title, forwarded.meta.date, forwarded.meta.attached_to) == (
+        "Original testimony", "1988-08-01", "mail",
+    )  # fmt: skip
+    names = documents["mail-attachments/attachment-1-attachments/names"]
+    assert (names.meta.source, names.meta.attached_to) == (
+        "A family", "mail-attachments/attachment-1",
+    )  # fmt: skip
+    assert texts(names) == ["Names: Zarafshan."]
+    build_index(root, tmp_path / "index")
+    client = create_app({"CORPUS_DIR": root, "INDEX_DIR": tmp_path / "index"}).test_client()
+    listed = client.get("/file/mail-attachments/attachment-1-attachments/names")
+    assert (listed.status_code, listed.data) == (200, b"Names: Zarafshan.")
+    whole = client.get("/file/mail-attachments/attachment-1")
+    assert whole.status_code == 200 and b"I saw the prisoners" in whole.data
+
+    # add writes the same documents out as files
+    added = tmp_path / "added"
+    added.mkdir()
+    result = cli(added, tmp_path / "index2", "add", str(root / "mail.eml"), "--source", "S")
+    assert result.exit_code == 0, result.output
+    assert sorted(d.doc_id for d in load_corpus(added).documents) == sorted(documents)
+
+
+def test_emails_inside_emails_are_read_only_so_deep(tmp_path: Path) -> None:
+    root = write_corpus(tmp_path / "c", {"_defaults.yml": "source: Archive\n"})
+    (root / "mail.eml").write_bytes(bytes(_forwarded(MAX_NESTED_MESSAGES + 2)))
+    corpus = load_corpus(root)
+    assert len(corpus.documents) == MAX_NESTED_MESSAGES + 1
+    assert [w.reason for w in corpus.warnings] == [NESTED_TOO_DEEP]
+    assert corpus.warnings[0].path.count("attachment-1-attachments/") == MAX_NESTED_MESSAGES - 1
 
 
 def test_add_writes_attachments_out_and_then_those_files_are_the_attachments(

@@ -55,6 +55,12 @@ from search_app.corpus.scanning import (
 DEFAULTS = Settings()
 #: Fields of a message that its attachments share (the title and date are the message's own).
 ATTACHMENT_FIELDS = ("source", "source_type", "tags")
+#: E-mails attached to e-mails (forwarded "as attachments") are read this many deep.
+MAX_NESTED_MESSAGES = 4
+NESTED_TOO_DEEP = (
+    f"its attachments are not indexed: e-mails attached inside e-mails are read "
+    f"{MAX_NESTED_MESSAGES} deep"
+)
 
 
 @dataclass(frozen=True)
@@ -100,8 +106,28 @@ def _time_limit(seconds: float) -> Iterator[None]:
         signal.signal(signal.SIGALRM, previous)
 
 
+def _top(file: CorpusFile) -> CorpusFile:
+    """The corpus file itself: for an attachment read from its e-mail (perhaps an e-mail
+    attached to another), the message it came in."""
+    while file.message is not None:
+        file = file.message
+    return file
+
+
+def _nesting(file: CorpusFile) -> int:
+    """How many messages ``file`` is inside (0 for a file of the corpus)."""
+    return 0 if file.message is None else 1 + _nesting(file.message)
+
+
+def _label(file: CorpusFile) -> str:
+    """How problems name a file: an attachment as ``MESSAGE › FILE``."""
+    if file.message is None:
+        return file.relative_path
+    return f"{_label(file.message)} › {PurePosixPath(file.relative_path).name}"
+
+
 def _corpus_root(file: CorpusFile) -> Path:
-    file = file.message or file
+    file = _top(file)
     return file.path.parents[len(Path(file.relative_path).parts) - 1]
 
 
@@ -148,7 +174,7 @@ def _read(
     data = read_defaults(file.defaults, _corpus_root(file))
     own = parse_yaml(read_text(file.sidecar)) if file.sidecar is not None else None
     if file.message is not None:
-        sidecar = file.message.sidecar
+        sidecar = _top(file).sidecar
         said = parse_yaml(read_text(sidecar)) if sidecar is not None else {}
         data.update({key: said[key] for key in ATTACHMENT_FIELDS if said.get(key)})
         data["attached_to"] = PurePosixPath(file.message.relative_path).with_suffix("").as_posix()
@@ -232,20 +258,20 @@ def load_file(
         message: Document | None = load_document(file, limits, ocr_progress)
     except DocumentError as error:
         message = None
-        problems.append(Problem(file.relative_path, str(error)))
+        problems.append(Problem(_label(file), str(error)))
     folder = attachments_folder(PurePosixPath(file.relative_path))
     if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).exists():
         return ([message] if message else []), problems  # add wrote them out: those files
     wanted, skipped = _attachments_to_read(file, folder, message)
+    if wanted and _nesting(file) >= MAX_NESTED_MESSAGES:
+        wanted, skipped = [], [*skipped, NESTED_TOO_DEEP]
     documents = []
     for relative, attachment in wanted:
-        try:
-            documents.append(_attachment_document(file, relative, attachment, limits, ocr_progress))
-        except DocumentError as error:
-            label = f"{file.relative_path} › {attachment.filename}"
-            problems.append(Problem(label, str(error)))
+        found, failed = _attachment_documents(file, relative, attachment, limits, ocr_progress)
+        documents.extend(found)
+        problems.extend(failed)
     if message is None:
-        return documents, [*problems, *(Problem(file.relative_path, why) for why in skipped)]
+        return documents, [*problems, *(Problem(_label(file), why) for why in skipped)]
     return [replace(message, warnings=(*message.warnings, *skipped)), *documents], problems
 
 
@@ -280,15 +306,16 @@ def _attachments_to_read(
     return wanted, skipped
 
 
-def _attachment_document(
+def _attachment_documents(
     message: CorpusFile,
     relative: PurePosixPath,
     attachment: Attachment,
     limits: Settings,
     ocr_progress: OcrProgress | None,
-) -> Document:
-    """Load an attachment of ``message`` as the document at ``relative``, copied out of the
-    message to a temporary file (extractors read files, by their names)."""
+) -> tuple[list[Document], list[Problem]]:
+    """Load an attachment of ``message`` as the document at ``relative`` (and, for an e-mail
+    attached whole, its own attachments), copied out of the message to a temporary file
+    (extractors read files, by their names)."""
     with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
         path = Path(scratch) / attachment.filename
         path.write_bytes(attachment.data)
@@ -301,7 +328,7 @@ def _attachment_document(
             defaults=message.defaults,
             message=message,
         )
-        return load_document(file, limits, ocr_progress)
+        return load_file(file, limits, ocr_progress)
 
 
 @dataclass

@@ -54,19 +54,37 @@ def _day(value: str | None) -> str | None:
         return None
 
 
-def _safe_name(name: str | None, number: int) -> str:
+def _safe_name(name: str | None, number: int, suffix: str = ".bin") -> str:
     """An attachment's own file name, reduced to one safe path part."""
     base = PurePosixPath((name or "").replace("\\", "/")).name
     base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
     if not base or base.startswith(("_", ".")):
-        base = f"attachment-{number}" + (PurePosixPath(base).suffix if base else ".bin")
+        base = f"attachment-{number}" + (PurePosixPath(base).suffix if base else suffix)
     return base
 
 
-def _parse(path: Path) -> EmailMessage:
+#: An e-mail attached whole (forwarded "as an attachment"): kept as an ``.eml`` file of its own.
+FORWARDED = "message/rfc822"
+
+
+def _part_name(part: EmailMessage, number: int) -> str:
+    """The file name an attachment is known by: its own, made safe; a forwarded e-mail's ends in
+    ``.eml``."""
+    if part.get_content_type() != FORWARDED:
+        return _safe_name(part.get_filename(), number)
+    name = _safe_name(part.get_filename(), number, ".eml")
+    return name if name.lower().endswith(".eml") else f"{name}.eml"
+
+
+def _parse(source: Path | bytes) -> EmailMessage:
+    """A saved e-mail, from its file or its bytes (an e-mail attached to another)."""
+    parser = BytesParser(policy=email.policy.default)
     try:
-        with path.open("rb") as handle:
-            message = BytesParser(policy=email.policy.default).parse(handle)
+        if isinstance(source, bytes):
+            message = parser.parsebytes(source)
+        else:
+            with source.open("rb") as handle:
+                message = parser.parse(handle)
     except (OSError, ValueError) as error:
         raise ExtractionError(f"cannot read the message ({error})") from None
     assert isinstance(message, EmailMessage)
@@ -84,10 +102,15 @@ _DECODING = (LookupError, ValueError, TypeError, AttributeError)
 def _parts(message: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
     """The message's attachments, each with the safe file name it is known by."""
     for number, part in enumerate(message.iter_attachments(), start=1):
-        yield _safe_name(part.get_filename(), number), part
+        yield _part_name(part, number), part
 
 
 def _payload(part: EmailMessage) -> bytes:
+    """An attachment's bytes: decoded, or a forwarded e-mail written out whole."""
+    if part.get_content_type() == FORWARDED:
+        inner = part.get_payload()
+        forwarded = inner[0] if isinstance(inner, list) and inner else None
+        return bytes(forwarded) if isinstance(forwarded, EmailMessage) else b""
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 
@@ -109,14 +132,14 @@ def read_attachments(path: Path) -> tuple[Attachment, ...]:
     return _attachments(_parse(path))
 
 
-def read_attachment(path: Path, filename: str) -> bytes:
-    """Return the attachment named ``filename`` (as :func:`read_attachments` names it), the
-    only one decoded.
+def read_attachment(message: Path | bytes, filename: str) -> bytes:
+    """Return the attachment named ``filename`` (as :func:`read_attachments` names it) of a
+    message (its file, or its bytes), the only one decoded.
 
     :raises ExtractionError: when the message cannot be read or no longer has it.
     """
     try:
-        for name, part in _parts(_parse(path)):
+        for name, part in _parts(_parse(message)):
             if name == filename and (data := _payload(part)):
                 return data
     except _DECODING as error:
