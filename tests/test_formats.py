@@ -196,6 +196,8 @@ def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_ow
     # an update with nothing changed keeps them; a message that changes brings its attachments
     # as it now has them
     assert build_index(root, tmp_path / "index").wrote is False
+    message.write_bytes(b"\xff\x00 no longer an e-mail")  # changed, not yet indexed again
+    assert client.get("/file/papers/mail-attachments/report").status_code == 404
     message.unlink()
     make_eml(
         message, "Testimony", "Tue, 03 Feb 2009 10:00:00 +0000", "Text, and one attachment.",

@@ -19,7 +19,6 @@ import numpy as np
 from whoosh import query as wq
 
 from search_app.config import Settings
-from search_app.corpus.extraction import ExtractionError
 from search_app.corpus.language import passage_is_rtl
 from search_app.corpus.loading import MAX_NESTED_MESSAGES
 from search_app.corpus.mail import Attachment, read_attachment
@@ -334,5 +333,5 @@ def _original(
     name = PurePosixPath(entry["path"]).name
     try:
         return Attachment(name, read_attachment(holder, name))
-    except ExtractionError:
+    except Exception:  # a message changed or broken since it was indexed: no file, not a 500
         return None
