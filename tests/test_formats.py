@@ -284,6 +284,7 @@ def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
     )  # fmt: skip
     assert texts(names) == ["Names: Zarafshan."]
     build_index(root, tmp_path / "index")
+    assert build_index(root, tmp_path / "index").wrote is False  # all stay while mail.eml does
     client = create_app({"CORPUS_DIR": root, "INDEX_DIR": tmp_path / "index"}).test_client()
     listed = client.get("/file/mail-attachments/attachment-1-attachments/names")
     assert (listed.status_code, listed.data) == (200, b"Names: Zarafshan.")

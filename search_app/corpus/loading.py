@@ -80,8 +80,10 @@ class Document:
     #: the text file's encoding, when it is plain text
     encoding: str | None = None
     attachments: tuple[Attachment, ...] = ()
-    #: for an attachment read from its e-mail: the message's relative path
+    #: for an attachment read from its e-mail: the message's relative path, and the e-mails
+    #: attached inside it that hold the attachment, outermost first (when forwarded whole)
     message: str | None = None
+    within: tuple[str, ...] = ()
 
 
 @contextmanager
@@ -114,9 +116,15 @@ def _top(file: CorpusFile) -> CorpusFile:
     return file
 
 
-def _nesting(file: CorpusFile) -> int:
-    """How many messages ``file`` is inside (0 for a file of the corpus)."""
-    return 0 if file.message is None else 1 + _nesting(file.message)
+def _within(file: CorpusFile) -> tuple[str, ...]:
+    """The names of the e-mails attached inside the corpus file that ``file`` is inside of,
+    outermost first (none for a corpus file or an attachment of one)."""
+    names: list[str] = []
+    message = file.message
+    while message is not None and message.message is not None:
+        names.insert(0, PurePosixPath(message.relative_path).name)
+        message = message.message
+    return tuple(names)
 
 
 def _label(file: CorpusFile) -> str:
@@ -146,7 +154,7 @@ def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
         data["title"] = name
         warnings.append(f"no title: shown as its file name; add title: to {where}")
     if not data.get("source"):
-        folder = PurePosixPath((file.message or file).relative_path).parent.as_posix()
+        folder = PurePosixPath(_top(file).relative_path).parent.as_posix()
         data["source"] = folder if folder != "." else "corpus"
         warnings.append(
             f"no source: labelled by its folder {data['source']!r}; add source: to {where} "
@@ -243,7 +251,8 @@ def load_document(
         language_detected=detected,
         encoding=body.encoding,
         attachments=body.attachments,
-        message=file.message.relative_path if file.message is not None else None,
+        message=_top(file).relative_path if file.message is not None else None,
+        within=_within(file),
     )
 
 
@@ -263,7 +272,7 @@ def load_file(
     if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).exists():
         return ([message] if message else []), problems  # add wrote them out: those files
     wanted, skipped = _attachments_to_read(file, folder, message)
-    if wanted and _nesting(file) >= MAX_NESTED_MESSAGES:
+    if wanted and file.message is not None and len(_within(file)) + 1 >= MAX_NESTED_MESSAGES:
         wanted, skipped = [], [*skipped, NESTED_TOO_DEEP]
     documents = []
     for relative, attachment in wanted:

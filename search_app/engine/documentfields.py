@@ -109,8 +109,10 @@ def manifest_entry(document: Document, lengths: dict[str, int] | None) -> dict[s
         "translator": meta.translator,
         "attached_to": meta.attached_to,
     }
-    if document.message is not None:  # an attachment read from its message: its file
+    if document.message is not None:  # an attachment read from its message: where it is
         entry["message"] = document.message
+        if document.within:
+            entry["within"] = list(document.within)
     if lengths is not None:  # ranking statistics after deletions: search_app.engine.statistics
         entry[LENGTHS] = dict(sorted(lengths.items()))
     return entry

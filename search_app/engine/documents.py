@@ -20,7 +20,6 @@ from whoosh import query as wq
 
 from search_app.config import Settings
 from search_app.corpus.language import passage_is_rtl
-from search_app.corpus.loading import MAX_NESTED_MESSAGES
 from search_app.corpus.mail import Attachment, read_attachment
 from search_app.corpus.rendering import markdown_to_html, text_to_html, transform_text_nodes
 from search_app.engine.entities import NameLinker
@@ -307,31 +306,24 @@ def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | A
     """Return the corpus file a document was indexed from, if it is still there; for an
     attachment read from its e-mail, the attachment as the message holds it now."""
     with index.searcher() as (generation, _searcher):
-        documents = generation.documents
-    return _original(documents, corpus_dir.resolve(), doc_id, MAX_NESTED_MESSAGES)
-
-
-def _original(
-    documents: dict[str, dict[str, Any]], root: Path, doc_id: str, depth: int
-) -> Path | Attachment | None:
-    entry = documents.get(doc_id)
-    if entry is None or depth < 0:
+        entry = generation.documents.get(doc_id)
+    if entry is None:
         return None
+    root = corpus_dir.resolve()
     message = entry.get("message")
     path = (root / (message or entry["path"])).resolve()
-    if not path.is_relative_to(root):
+    if not path.is_relative_to(root) or not path.is_file():
         return None
     if not message:
-        return path if path.is_file() else None
-    holder: Path | bytes = path
-    if not path.is_file():  # an e-mail attached to another: read out of that one
-        outer = _original(documents, root, PurePosixPath(message).with_suffix("").as_posix(),
-                          depth - 1)  # fmt: skip
-        if not isinstance(outer, Attachment):
-            return None
-        holder = outer.data
-    name = PurePosixPath(entry["path"]).name
+        return path
+    within = entry.get("within", [])
+    if not isinstance(within, list) or not all(isinstance(name, str) for name in within):
+        return None
+    held: Path | bytes = path
     try:
-        return Attachment(name, read_attachment(holder, name))
+        for name in [*within, PurePosixPath(entry["path"]).name]:  # out of each message in turn
+            held = read_attachment(held, name)
     except Exception:  # a message changed or broken since it was indexed: no file, not a 500
         return None
+    assert isinstance(held, bytes)
+    return Attachment(PurePosixPath(entry["path"]).name, held)

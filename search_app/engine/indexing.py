@@ -293,8 +293,8 @@ def _attachments_staying(
     unreadable: set[str],
 ) -> set[str]:
     """The documents read from e-mails' attachments that stay as they are: those of a message
-    that has not changed, or that cannot be read now (its attachments are not known then). A
-    message read again gives its attachments again."""
+    in the corpus that has not changed, or that cannot be read now (its attachments are not
+    known then). A message read again gives its attachments again."""
     unchanged = {file.relative_path for file in files} - {file.relative_path for file in to_load}
     staying = set()
     for doc_id, entry in old.items():
