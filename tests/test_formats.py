@@ -4,7 +4,7 @@ old encodings, folder defaults, languages told from the text, and `add FOLDER`."
 from __future__ import annotations
 
 from email.message import EmailMessage
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import pytest
@@ -12,11 +12,13 @@ from click.testing import CliRunner
 
 from search_app import create_app
 from search_app.cli import main
+from search_app.corpus import loading
 from search_app.corpus.encodings import decode_text
 from search_app.corpus.language import detect_language
 from search_app.corpus.loading import MAX_NESTED_MESSAGES, NESTED_TOO_DEEP, load_corpus
 from search_app.corpus.passages import page_passages
 from search_app.corpus.scanning import scan_corpus
+from search_app.engine.generations import read_generation
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex
 from search_app.engine.searching import SearchRequest, search
@@ -271,9 +273,7 @@ def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
 ) -> None:
     root = write_corpus(tmp_path / "c", {"mail.eml.meta.yml": "source: A family\n"})
     (root / "mail.eml").write_bytes(bytes(_forwarded(1)))
-    corpus = load_corpus(root)
-    assert corpus.problems == []
-    documents = {d.doc_id: d for d in corpus.documents}
+    documents = loaded(root)
     forwarded = documents["mail-attachments/attachment-1"]
     assert (forwarded.meta.title, forwarded.meta.date, forwarded.meta.attached_to) == (
         "Original testimony", "1988-08-01", "mail",
@@ -296,6 +296,7 @@ def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
     added.mkdir()
     result = cli(added, tmp_path / "index2", "add", str(root / "mail.eml"), "--source", "S")
     assert result.exit_code == 0, result.output
+    assert (added / "mail-attachments/attachment-1-attachments/names.txt").is_file()
     assert sorted(d.doc_id for d in load_corpus(added).documents) == sorted(documents)
 
 
@@ -304,8 +305,92 @@ def test_emails_inside_emails_are_read_only_so_deep(tmp_path: Path) -> None:
     (root / "mail.eml").write_bytes(bytes(_forwarded(MAX_NESTED_MESSAGES + 2)))
     corpus = load_corpus(root)
     assert len(corpus.documents) == MAX_NESTED_MESSAGES + 1
+    added = tmp_path / "added"
+    added.mkdir()
+    result = cli(added, tmp_path / "index", "add", str(root / "mail.eml"), "--source", "S")
+    assert result.exit_code == 0, result.output
+    assert len(load_corpus(added).documents) == len(corpus.documents)
     assert [w.reason for w in corpus.warnings] == [NESTED_TOO_DEEP]
-    assert corpus.warnings[0].path.count("attachment-1-attachments/") == MAX_NESTED_MESSAGES - 1
+    assert corpus.warnings[0].path == "mail.eml" + " › attachment-1.eml" * MAX_NESTED_MESSAGES
+
+
+def test_a_message_with_no_text_is_not_read_again_by_each_update(tmp_path: Path) -> None:
+    root = tmp_path / "c"
+    _copied_in_by_hand(root, body="")
+    assert build_index(root, tmp_path / "index").documents == 2
+    report = build_index(root, tmp_path / "index")
+    assert (report.wrote, report.documents, report.unchanged) == (False, 2, 1)
+
+
+def test_a_message_whose_sidecar_breaks_keeps_its_attachments_in_the_index(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "c"
+    _copied_in_by_hand(root)
+    build_index(root, tmp_path / "index")
+    (root / "papers/mail.eml.meta.yml").write_text("source: [unclosed\n")
+    report = build_index(root, tmp_path / "index")
+    assert (report.removed, report.documents) == (0, 3)
+    assert [p.path for p in report.problems] == ["papers/mail.eml"]  # once, not per attachment
+    (root / "papers/mail.eml.meta.yml").write_text("source: A family\n")
+    report = build_index(root, tmp_path / "index")
+    assert (report.changed, report.removed, report.documents, report.problems) == (3, 0, 3, [])
+
+
+def test_a_folder_of_attachments_made_by_hand_takes_over_at_the_next_update(
+    tmp_path: Path,
+) -> None:
+    root = tmp_path / "c"
+    _copied_in_by_hand(root)
+    build_index(root, tmp_path / "index")
+    folder = root / "papers/mail-attachments"
+    folder.mkdir()
+    (folder / "report.txt").write_text("The report, saved by hand.")
+    report = build_index(root, tmp_path / "index")
+    updated = sorted(read_generation(tmp_path / "index").documents)
+    assert (report.added, report.removed) == (0, 1)  # report.txt now the file; gozaresh gone
+    assert updated == ["papers/mail", "papers/mail-attachments/report"]
+    rebuilt = build_index(root, tmp_path / "full", full=True)
+    assert rebuilt.documents == len(updated)
+
+
+def test_an_attachment_cannot_say_it_belongs_elsewhere_and_long_names_are_cut(
+    tmp_path: Path,
+) -> None:
+    root = write_corpus(tmp_path / "c", {"mail.eml.meta.yml": "source: A family\n"})
+    long_name = "گزارش " * 40 + ".txt"  # 240 letters: over what a file system allows
+    make_eml(
+        root / "mail.eml", "Claims", "Tue, 03 Feb 2009 10:00:00 +0000", "See attached.",
+        {
+            "claim.md": b"---\ntitle: A claim\nsource: Someone else\nattached_to: other\n---\n"
+            b"Text.\n",
+            long_name: "متن گزارش".encode(),
+        },
+    )  # fmt: skip
+    documents = loaded(root)
+    claim = documents["mail-attachments/claim"]
+    assert (claim.meta.title, claim.meta.source, claim.meta.attached_to) == (
+        "A claim", "A family", "mail",
+    )  # fmt: skip
+    [cut] = [d for i, d in documents.items() if i.startswith("mail-attachments/گزارش")]
+    assert len(PurePosixPath(cut.relative_path).name.encode()) <= 150
+    assert cut.relative_path.endswith(".txt") and texts(cut) == ["متن گزارش"]
+
+
+def test_attachments_past_the_limit_of_one_message_are_named(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(loading, "MAX_ATTACHMENTS", 1)
+    root = write_corpus(tmp_path / "c", {"_defaults.yml": "source: Archive\n"})
+    make_eml(
+        root / "mail.eml", "Many", "Tue, 03 Feb 2009 10:00:00 +0000", "Three attached.",
+        {"a.txt": b"First.", "b.txt": b"Second.", "c.txt": b"Third."},
+    )  # fmt: skip
+    corpus = load_corpus(root)
+    assert [d.doc_id for d in corpus.documents] == ["mail", "mail-attachments/a"]
+    assert [w.reason for w in corpus.warnings] == [
+        "2 of its 3 attachments are not indexed: at most 1 are read from one message"
+    ]
 
 
 def test_add_writes_attachments_out_and_then_those_files_are_the_attachments(
@@ -317,7 +402,8 @@ def test_add_writes_attachments_out_and_then_those_files_are_the_attachments(
     result = cli(corpus, tmp_path / "index", "add", str(incoming), "--source", "A family")
     assert result.exit_code == 0, result.output
     assert sorted(path.name for path in (corpus / "mail-attachments").iterdir()) == [
-        "gozaresh.txt", "gozaresh.txt.meta.yml", "report.txt", "report.txt.meta.yml",
+        "_attachments.txt", "gozaresh.txt", "gozaresh.txt.meta.yml", "report.txt",
+        "report.txt.meta.yml",
     ]  # fmt: skip
     loaded = load_corpus(corpus)
     assert loaded.problems == [] and all(d.message is None for d in loaded.documents)
@@ -330,6 +416,14 @@ def test_add_writes_attachments_out_and_then_those_files_are_the_attachments(
     report = build_index(corpus, tmp_path / "index")
     assert (report.removed, report.documents) == (1, 2)
     assert build_index(corpus, tmp_path / "index", full=True).documents == 2
+    # every attachment skipped by add (a type not read): its folder says add took charge
+    only_gif = make_eml(
+        tmp_path / "in/gif.eml", "Photo", "Tue, 03 Feb 2009 10:00:00 +0000", "A photo.",
+        {"photo.gif": b"GIF89a"},
+    )  # fmt: skip
+    assert cli(corpus, tmp_path / "index", "add", str(only_gif)).exit_code == 0
+    assert (corpus / "gif-attachments/_attachments.txt").is_file()
+    assert not [w for w in load_corpus(corpus).warnings if "photo.gif" in w.reason]
     # a second message copied in with an attachment of the same name: in its own folder
     make_eml(
         corpus / "again.eml", "Again", "Wed, 04 Feb 2009 10:00:00 +0000", "Forwarded.",

@@ -21,7 +21,13 @@ import yaml
 
 from search_app.config import Settings
 from search_app.corpus.defaults import DEFAULTS_FILE, defaults_files
-from search_app.corpus.loading import ATTACHMENT_FIELDS, Document, load_document
+from search_app.corpus.loading import (
+    ATTACHMENT_FIELDS,
+    MAX_NESTED_MESSAGES,
+    NESTED_TOO_DEEP,
+    Document,
+    load_document,
+)
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,
@@ -134,8 +140,11 @@ class Intake:
             self.digests.setdefault(_sha256(file.path.read_bytes()), file.relative_path)
         self.ids = {file.doc_id: file.relative_path for file in scan.files}
 
-    def add(self, source: Path, relative: PurePosixPath, fields: dict[str, Any]) -> Added:
-        """Add one file at ``relative`` in the corpus (and an e-mail's attachments).
+    def add(
+        self, source: Path, relative: PurePosixPath, fields: dict[str, Any], depth: int = 0
+    ) -> Added:
+        """Add one file at ``relative`` in the corpus (and an e-mail's attachments; ``depth``:
+        how many e-mails the file was attached inside).
 
         :raises IntakeError: when it cannot be read or indexed, is already in the corpus, or its
             place is taken.
@@ -178,7 +187,7 @@ class Intake:
         _write(self.corpus_dir, relative, contents)
         self.digests[_sha256(contents[""])] = relative.as_posix()
         self.ids[doc_id] = relative.as_posix()
-        attachments, skipped = self._attachments(document, relative, fields)
+        attachments, skipped = self._attachments(document, relative, fields, depth)
         return Added(
             doc_id=doc_id,
             relative_path=relative.as_posix(),
@@ -208,10 +217,20 @@ class Intake:
                 raise IntakeError(f"{relative.name}: {error}; nothing added") from None
 
     def _attachments(
-        self, message: Document, relative: PurePosixPath, fields: dict[str, Any]
+        self, message: Document, relative: PurePosixPath, fields: dict[str, Any], depth: int
     ) -> tuple[list[Added], list[Skipped]]:
-        added, skipped = [], []
+        added: list[Added] = []
+        skipped: list[Skipped] = []
+        if not message.attachments:
+            return added, skipped
         folder = attachments_folder(relative)
+        # the folder is there even if no attachment goes in: the index then reads them from
+        # it, not from the message, and leaves out what was not added here
+        if not (self.corpus_dir / folder / ATTACHMENTS_NOTE).exists():
+            _write(self.corpus_dir, folder / ATTACHMENTS_NOTE,
+                   {"": _attachments_note(relative).encode()})  # fmt: skip
+        if depth >= MAX_NESTED_MESSAGES:
+            return added, [Skipped(relative.name, NESTED_TOO_DEEP)]
         shared = {key: fields[key] for key in ATTACHMENT_FIELDS if fields.get(key)}
         with tempfile.TemporaryDirectory() as scratch:
             for attachment in message.attachments:
@@ -223,6 +242,7 @@ class Intake:
                             path,
                             folder / attachment.filename,
                             {**shared, "attached_to": message.doc_id},
+                            depth + 1,
                         )  # fmt: skip
                     )
                 except IntakeError as error:
@@ -308,6 +328,18 @@ def add_folder(
         raise IntakeError("--title names one document: leave it out when adding a folder")
     destination = _destination(folder.resolve(), name)
     return Intake(corpus_dir, limits).add_folder(folder, destination, fields)
+
+
+#: What ``add`` writes in an e-mail's attachments folder, for the people who open it.
+ATTACHMENTS_NOTE = "_attachments.txt"
+
+
+def _attachments_note(message: PurePosixPath) -> str:
+    return (
+        f"The attachments of {message.name}, written out by search-app add.\n"
+        "The index reads them from the files here, not from the message: one deleted from\n"
+        "this folder stays out of the index.\n"
+    )
 
 
 def _write(root: Path, relative: PurePosixPath, contents: dict[str, bytes]) -> None:

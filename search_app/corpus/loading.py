@@ -12,7 +12,6 @@ attachments: one deleted from it stays deleted.
 
 from __future__ import annotations
 
-import hashlib
 import signal
 import tempfile
 import threading
@@ -57,6 +56,8 @@ DEFAULTS = Settings()
 ATTACHMENT_FIELDS = ("source", "source_type", "tags")
 #: E-mails attached to e-mails (forwarded "as attachments") are read this many deep.
 MAX_NESTED_MESSAGES = 4
+#: Attachments read from one message, at most.
+MAX_ATTACHMENTS = 500
 NESTED_TOO_DEEP = (
     f"its attachments are not indexed: e-mails attached inside e-mails are read "
     f"{MAX_NESTED_MESSAGES} deep"
@@ -84,6 +85,14 @@ class Document:
     #: attached inside it that hold the attachment, outermost first (when forwarded whole)
     message: str | None = None
     within: tuple[str, ...] = ()
+
+    @property
+    def label(self) -> str:
+        """How warnings name the document's file: an attachment read from its e-mail as
+        ``MESSAGE › FILE``."""
+        if self.message is None:
+            return self.relative_path
+        return " › ".join([self.message, *self.within, PurePosixPath(self.relative_path).name])
 
 
 @contextmanager
@@ -181,11 +190,8 @@ def _read(
     sidecar says of :data:`ATTACHMENT_FIELDS`."""
     data = read_defaults(file.defaults, _corpus_root(file))
     own = parse_yaml(read_text(file.sidecar)) if file.sidecar is not None else None
-    if file.message is not None:
-        sidecar = _top(file).sidecar
-        said = parse_yaml(read_text(sidecar)) if sidecar is not None else {}
-        data.update({key: said[key] for key in ATTACHMENT_FIELDS if said.get(key)})
-        data["attached_to"] = PurePosixPath(file.message.relative_path).with_suffix("").as_posix()
+    shared = _shared_with_attachment(file)
+    data.update(shared)  # before the file's own fields: they may name its language, encoding
     try:
         if file.path.suffix.lower() in MARKDOWN_SUFFIXES:
             text = read_text(file.path)
@@ -205,8 +211,21 @@ def _read(
         raise DocumentError(str(error)) from None
     data.update(_own_fields(PurePosixPath(file.relative_path).name, body.fields))
     data.update(own or {})
+    data.update(shared)  # and after them: an attachment's front matter does not undo them
     data.pop("encoding", None)
     return body, data
+
+
+def _shared_with_attachment(file: CorpusFile) -> dict[str, Any]:
+    """For an attachment read from its e-mail: what the message's sidecar says of
+    :data:`ATTACHMENT_FIELDS`, and the message it is attached to (none for a corpus file)."""
+    if file.message is None:
+        return {}
+    sidecar = _top(file).sidecar
+    said = parse_yaml(read_text(sidecar)) if sidecar is not None else {}
+    shared = {key: said[key] for key in ATTACHMENT_FIELDS if said.get(key)}
+    shared["attached_to"] = PurePosixPath(file.message.relative_path).with_suffix("").as_posix()
+    return shared
 
 
 def load_document(
@@ -269,9 +288,11 @@ def load_file(
         message = None
         problems.append(Problem(_label(file), str(error)))
     folder = attachments_folder(PurePosixPath(file.relative_path))
-    if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).exists():
+    if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).is_dir():
         return ([message] if message else []), problems  # add wrote them out: those files
-    wanted, skipped = _attachments_to_read(file, folder, message)
+    if message is None and not _metadata_reads(file):
+        return [], problems  # its attachments would fail alike: the message's problem says why
+    wanted, skipped = _attachments_to_read(file, folder, message, limits)
     if wanted and file.message is not None and len(_within(file)) + 1 >= MAX_NESTED_MESSAGES:
         wanted, skipped = [], [*skipped, NESTED_TOO_DEEP]
     documents = []
@@ -284,8 +305,19 @@ def load_file(
     return [replace(message, warnings=(*message.warnings, *skipped)), *documents], problems
 
 
+def _metadata_reads(file: CorpusFile) -> bool:
+    """Tell whether the metadata files of ``file`` (its folder's defaults, its sidecar) read."""
+    try:
+        read_defaults(file.defaults, _corpus_root(file))
+        if file.sidecar is not None:
+            parse_yaml(read_text(file.sidecar))
+    except DocumentError:
+        return False
+    return True
+
+
 def _attachments_to_read(
-    file: CorpusFile, folder: PurePosixPath, message: Document | None
+    file: CorpusFile, folder: PurePosixPath, message: Document | None, limits: Settings
 ) -> tuple[list[tuple[PurePosixPath, Attachment]], list[str]]:
     """The attachments of the e-mail ``file`` to read, each with its place in ``folder``; and
     why each other one is not read (a type not read, an id another one has)."""
@@ -293,10 +325,18 @@ def _attachments_to_read(
         attachments = message.attachments
     else:  # a message without text may still carry what matters
         try:
-            attachments = read_attachments(file.path)
+            if file.path.stat().st_size > limits.max_file_mb * 1_000_000:
+                raise DocumentError("too large")  # the message's own problem says so
+            with _time_limit(limits.max_seconds_per_file):
+                attachments = read_attachments(file.path)
         except Exception:  # the message's own problem says why it cannot be read
             attachments = ()
     wanted, skipped = [], []
+    if len(attachments) > MAX_ATTACHMENTS:
+        skipped.append(f"{len(attachments) - MAX_ATTACHMENTS} of its {len(attachments)} "
+                       f"attachments are not indexed: at most {MAX_ATTACHMENTS} are read from "
+                       f"one message")  # fmt: skip
+        attachments = attachments[:MAX_ATTACHMENTS]
     taken: dict[str, str] = {}
     for attachment in attachments:
         name = attachment.filename
@@ -327,13 +367,17 @@ def _attachment_documents(
     (extractors read files, by their names)."""
     with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
         path = Path(scratch) / attachment.filename
-        path.write_bytes(attachment.data)
+        try:
+            path.write_bytes(attachment.data)
+        except OSError as error:
+            label = f"{_label(message)} › {attachment.filename}"
+            return [], [Problem(label, f"cannot copy it out of the message: {error.strerror}")]
         file = CorpusFile(
             doc_id=relative.with_suffix("").as_posix(),
             path=path,
             relative_path=relative.as_posix(),
             sidecar=None,
-            content_hash=hashlib.sha256(attachment.data).hexdigest(),
+            content_hash=_top(message).content_hash,  # what an update compares
             defaults=message.defaults,
             message=message,
         )
@@ -351,7 +395,7 @@ class Corpus:
     def warnings(self) -> list[Problem]:
         """What is worth fixing in files that were indexed anyway."""
         return [
-            Problem(document.relative_path, warning)
+            Problem(document.label, warning)
             for document in self.documents
             for warning in document.warnings
         ]

@@ -54,12 +54,22 @@ def _day(value: str | None) -> str | None:
         return None
 
 
+#: Bytes of an attachment's file name kept (file systems allow 255; Persian letters take two).
+MAX_NAME_BYTES = 150
+
+
 def _safe_name(name: str | None, number: int, suffix: str = ".bin") -> str:
-    """An attachment's own file name, reduced to one safe path part."""
+    """An attachment's own file name, reduced to one safe path part of at most
+    :data:`MAX_NAME_BYTES` bytes (its extension kept)."""
     base = PurePosixPath((name or "").replace("\\", "/")).name
     base = re.sub(r"[^\w.\- ]+", "_", base).strip(" .")
     if not base or base.startswith(("_", ".")):
         base = f"attachment-{number}" + (PurePosixPath(base).suffix if base else suffix)
+    if len(base.encode()) > MAX_NAME_BYTES:
+        ending = PurePosixPath(base).suffix[:20]
+        stem = base[: len(base) - len(PurePosixPath(base).suffix)]
+        room = MAX_NAME_BYTES - len(ending.encode())
+        base = stem.encode()[:room].decode(errors="ignore").rstrip(" .") + ending
     return base
 
 
@@ -110,7 +120,10 @@ def _payload(part: EmailMessage) -> bytes:
     if part.get_content_type() == FORWARDED:
         inner = part.get_payload()
         forwarded = inner[0] if isinstance(inner, list) and inner else None
-        return bytes(forwarded) if isinstance(forwarded, EmailMessage) else b""
+        try:  # written out again from what was parsed: headers the writer refuses lose it
+            return bytes(forwarded) if isinstance(forwarded, EmailMessage) else b""
+        except Exception:
+            return b""
     data = part.get_payload(decode=True)
     return data if isinstance(data, bytes) else b""
 

@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from search_app.corpus.defaults import defaults_files
 from search_app.corpus.metadata import DocumentError, Problem
-from search_app.corpus.reading import DOCUMENT_SUFFIXES
+from search_app.corpus.reading import DOCUMENT_SUFFIXES, MAIL_SUFFIXES
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 SIDECAR_SUFFIX = ".meta.yml"
@@ -69,13 +69,22 @@ def is_hidden(relative: Path) -> bool:
     return any(part.startswith((".", "_")) for part in relative.parts)
 
 
-def _hash_files(*paths: Path | None) -> str:
-    digest = hashlib.sha256()
+def _hash_files(*paths: Path | None, salt: bytes = b"") -> str:
+    digest = hashlib.sha256(salt)
     for path in paths:
         if path is not None:
             digest.update(path.read_bytes())
             digest.update(b"\0")
     return digest.hexdigest()
+
+
+def _attachments_written(path: Path, relative: Path) -> bytes:
+    """For an e-mail, whether its attachments' folder exists (then its files are the
+    attachments, else the message is: an update must notice the change); nothing else."""
+    if path.suffix.lower() not in MAIL_SUFFIXES:
+        return b""
+    folder = attachments_folder(PurePosixPath(relative.as_posix()))
+    return b"attachments written\0" if path.with_name(folder.name).is_dir() else b"\0"
 
 
 def leads_out(path: Path, corpus_dir: Path) -> bool:
@@ -178,7 +187,8 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             folder_defaults[relative.parent] = _defaults_inside(corpus_dir, relative, scan)
         defaults = folder_defaults[relative.parent]
         try:
-            content_hash = _hash_files(path, sidecar, *defaults)
+            written = _attachments_written(path, relative)
+            content_hash = _hash_files(path, sidecar, *defaults, salt=written)
         except OSError as error:
             scan.problems.append(Problem(name, f"cannot read file: {error.strerror}"))
             scan.unreadable.add(doc_id)

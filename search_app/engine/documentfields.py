@@ -22,6 +22,23 @@ from search_app.names.mentions import MentionFinder
 Progress = Callable[[int, int], None]
 
 
+def load_each(
+    files: list[CorpusFile],
+    limits: Settings,
+    problems: list[Problem],
+    progress: Progress | None,
+    ocr_progress: Progress | None = None,
+) -> Iterator[tuple[CorpusFile, list[Document]]]:
+    """Load each file's documents (an e-mail's attachments too), adding what cannot be loaded
+    to ``problems``."""
+    for done, file in enumerate(files, start=1):
+        documents, found = load_file(file, limits, ocr_progress)
+        problems.extend(found)
+        yield file, documents
+        if progress is not None:
+            progress(done, len(files))
+
+
 def load_documents(
     files: list[CorpusFile],
     limits: Settings,
@@ -29,12 +46,8 @@ def load_documents(
     progress: Progress | None,
     ocr_progress: Progress | None = None,
 ) -> Iterator[Document]:
-    for done, file in enumerate(files, start=1):
-        documents, found = load_file(file, limits, ocr_progress)
+    for _file, documents in load_each(files, limits, problems, progress, ocr_progress):
         yield from documents
-        problems.extend(found)
-        if progress is not None:
-            progress(done, len(files))
 
 
 def passage_fields(document: Document, finder: MentionFinder) -> Iterator[dict[str, Any]]:

@@ -31,6 +31,7 @@ from search_app.engine.documentfields import (
     Progress,
     add_document,
     load_documents,
+    load_each,
     manifest_entry,
 )
 from search_app.engine.generations import (
@@ -240,9 +241,19 @@ def _update(
 ) -> IndexReport:
     old = current.documents
     files = scan.files
-    to_load = [file for file in files if old.get(file.doc_id, {}).get("hash") != file.content_hash]
-    there = {file.doc_id for file in files} | scan.unreadable
-    there |= _attachments_staying(old, files, to_load, scan.unreadable)
+    attached = _attachments_by_message(old)
+    to_load = [file for file in files if not _unchanged(file, old, attached)]
+    # an e-mail's attachments read from it stay while it is there (or cannot be read now);
+    # once it is read again, those it no longer holds go
+    on_disk = {file.doc_id for file in files}
+    there = on_disk | scan.unreadable
+    there |= {doc_id for file in files for doc_id in attached.get(file.relative_path, ())}
+    there |= {
+        doc_id
+        for message, doc_ids in attached.items()
+        if PurePosixPath(message).with_suffix("").as_posix() in scan.unreadable
+        for doc_id in doc_ids
+    }
     removed = sorted(set(old) - there)
     report = IndexReport(generation=current.name, full=False)
     manifest = dict(old)
@@ -251,24 +262,34 @@ def _update(
         ix = whoosh_index.open_dir(str(current.path))
         writer = PassageWriter(ix, current.path, timeout=10.0)
         finder = names.finder()
+
+        def delete(doc_id: str) -> None:
+            writer.delete_by_term("doc_id", doc_id)
+            del manifest[doc_id]
+            forms.pop(doc_id, None)
+
         try:
             for doc_id in removed:
-                writer.delete_by_term("doc_id", doc_id)
-                del manifest[doc_id]
-                forms.pop(doc_id, None)
-            deleted = set(removed)
-            for document in load_documents(to_load, limits, problems, progress, ocr_progress):
-                if document.doc_id in deleted:  # an attachment of a message read again
-                    deleted.discard(document.doc_id)
-                    report.changed += 1
-                elif document.doc_id in old:
-                    writer.delete_by_term("doc_id", document.doc_id)
-                    report.changed += 1
-                else:
-                    report.added += 1
-                lengths = add_document(writer, document, finder)
-                manifest[document.doc_id] = manifest_entry(document, lengths)
-                forms[document.doc_id] = document_forms(document)
+                delete(doc_id)
+            report.removed = len(removed)
+            for file, documents in load_each(to_load, limits, problems, progress, ocr_progress):
+                failed = len(problems)
+                for document in documents:
+                    if document.doc_id in old:
+                        writer.delete_by_term("doc_id", document.doc_id)
+                        report.changed += 1
+                    else:
+                        report.added += 1
+                    lengths = add_document(writer, document, finder)
+                    manifest[document.doc_id] = manifest_entry(document, lengths)
+                    forms[document.doc_id] = document_forms(document)
+                read = {document.doc_id for document in documents}
+                if file.doc_id in read and len(problems) == failed:  # read whole, no problem
+                    # (a file saved in the attachments' folder may have taken one's id)
+                    gone = set(attached.get(file.relative_path, ())) - read - on_disk
+                    for doc_id in gone:
+                        delete(doc_id)
+                    report.removed += len(gone)
         except BaseException:
             writer.cancel()
             ix.close()
@@ -276,7 +297,6 @@ def _update(
         writer.commit()
         ix.close()
         write_name_index(current.path, forms)
-        report.removed = len(deleted)
     if to_load or removed or names.variants != current.variants:
         report.variants_changed = names.variants != current.variants
         _write_manifest(current.path, manifest, names, limits.max_passage_chars)
@@ -286,21 +306,23 @@ def _update(
     return report
 
 
-def _attachments_staying(
-    old: dict[str, dict[str, Any]],
-    files: list[CorpusFile],
-    to_load: list[CorpusFile],
-    unreadable: set[str],
-) -> set[str]:
-    """The documents read from e-mails' attachments that stay as they are: those of a message
-    in the corpus that has not changed, or that cannot be read now (its attachments are not
-    known then). A message read again gives its attachments again."""
-    unchanged = {file.relative_path for file in files} - {file.relative_path for file in to_load}
-    staying = set()
+def _attachments_by_message(old: dict[str, dict[str, Any]]) -> dict[str, list[str]]:
+    """The documents read from e-mails' attachments, by the corpus file they came in."""
+    found: dict[str, list[str]] = {}
     for doc_id, entry in old.items():
-        message = entry.get("message")
-        if message and (
-            message in unchanged or PurePosixPath(message).with_suffix("").as_posix() in unreadable
-        ):
-            staying.add(doc_id)
-    return staying
+        if entry.get("message"):
+            found.setdefault(entry["message"], []).append(doc_id)
+    return found
+
+
+def _unchanged(
+    file: CorpusFile, old: dict[str, dict[str, Any]], attached: dict[str, list[str]]
+) -> bool:
+    """Tell whether ``file`` is as it was indexed: by its document's hash, or, for an e-mail
+    that has no document of its own (no text) but gave attachments, by theirs (the hash of the
+    file they came in)."""
+    entry = old.get(file.doc_id)
+    if entry is not None:
+        return bool(entry.get("hash") == file.content_hash)
+    doc_ids = attached.get(file.relative_path, ())
+    return bool(doc_ids) and all(old[doc_id].get("hash") == file.content_hash for doc_id in doc_ids)

@@ -17,6 +17,8 @@ from whoosh.fields import ID, KEYWORD, NUMERIC, STORED, TEXT, Schema
 
 from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 
+#: 14: an e-mail copied in by hand gives its attachments (and e-mails attached whole) as
+#: documents of their own.
 #: 13: a passage's id is stored, not indexed.
 #: 12: a Markdown heading underlined with dashes is indexed without them.
 #: 11: the manifest keeps each document's exact field lengths (ranking statistics after updates).
@@ -25,7 +27,7 @@ from search_app.engine.analysis import exact_analyzer, stemmed_analyzer
 #: 8: each passage records the register's names it mentions.
 #: 7: a saved page's text that looks like HTML is kept as text; passages carry the definitions of
 #: the reference-style links they use.
-SCHEMA_VERSION = 13
+SCHEMA_VERSION = 14
 
 #: The fields a user may name in a query (``title:…``, ``source:…``), besides the default text.
 QUERY_FIELDS = ("text", "text_exact", "title", "title_exact", "source")
