@@ -147,6 +147,14 @@ def _copied_in_by_hand(root: Path, body: str = "The message about Gohardasht.") 
     )  # fmt: skip
 
 
+def _indexed_after_copying_in(tmp_path: Path) -> Path:
+    """A corpus of the e-mail of :func:`_copied_in_by_hand`, indexed in ``tmp_path/index``."""
+    root = tmp_path / "c"
+    _copied_in_by_hand(root)
+    build_index(root, tmp_path / "index")
+    return root
+
+
 def _found_and_linked_to_its_message(corpus: Path, index: Path) -> Any:
     """Assert that the attachment ``papers/mail-attachments/report`` is found with the message's
     source and that the two documents' pages link to each other; return a client of the site."""
@@ -212,9 +220,7 @@ def test_the_attachments_of_an_email_copied_in_by_hand_are_documents_of_their_ow
 
 
 def test_the_attachments_of_an_unreadable_message_stay_in_the_index(tmp_path: Path) -> None:
-    root = tmp_path / "c"
-    _copied_in_by_hand(root)
-    build_index(root, tmp_path / "index")
+    root = _indexed_after_copying_in(tmp_path)
     sidecar = root / "papers/mail.eml.meta.yml"
     sidecar.unlink()
     outside = tmp_path / "elsewhere.yml"
@@ -325,9 +331,7 @@ def test_a_message_with_no_text_is_not_read_again_by_each_update(tmp_path: Path)
 def test_a_message_whose_sidecar_breaks_keeps_its_attachments_in_the_index(
     tmp_path: Path,
 ) -> None:
-    root = tmp_path / "c"
-    _copied_in_by_hand(root)
-    build_index(root, tmp_path / "index")
+    root = _indexed_after_copying_in(tmp_path)
     (root / "papers/mail.eml.meta.yml").write_text("source: [unclosed\n")
     report = build_index(root, tmp_path / "index")
     assert (report.removed, report.documents) == (0, 3)
@@ -340,9 +344,7 @@ def test_a_message_whose_sidecar_breaks_keeps_its_attachments_in_the_index(
 def test_a_folder_of_attachments_made_by_hand_takes_over_at_the_next_update(
     tmp_path: Path,
 ) -> None:
-    root = tmp_path / "c"
-    _copied_in_by_hand(root)
-    build_index(root, tmp_path / "index")
+    root = _indexed_after_copying_in(tmp_path)
     folder = root / "papers/mail-attachments"
     folder.mkdir()
     (folder / "report.txt").write_text("The report, saved by hand.")
