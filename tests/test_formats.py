@@ -280,21 +280,21 @@ def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
     root = write_corpus(tmp_path / "c", {"mail.eml.meta.yml": "source: A family\n"})
     (root / "mail.eml").write_bytes(bytes(_forwarded(1)))
     documents = loaded(root)
-    forwarded = documents["mail-attachments/attachment-1"]
+    forwarded = documents["mail-attachments/Original testimony"]
     assert (forwarded.meta.title, forwarded.meta.date, forwarded.meta.attached_to) == (
         "Original testimony", "1988-08-01", "mail",
     )  # fmt: skip
-    names = documents["mail-attachments/attachment-1-attachments/names"]
+    names = documents["mail-attachments/Original testimony-attachments/names"]
     assert (names.meta.source, names.meta.attached_to) == (
-        "A family", "mail-attachments/attachment-1",
+        "A family", "mail-attachments/Original testimony",
     )  # fmt: skip
     assert texts(names) == ["Names: Zarafshan."]
     build_index(root, tmp_path / "index")
     assert build_index(root, tmp_path / "index").wrote is False  # all stay while mail.eml does
     client = create_app({"CORPUS_DIR": root, "INDEX_DIR": tmp_path / "index"}).test_client()
-    listed = client.get("/file/mail-attachments/attachment-1-attachments/names")
+    listed = client.get("/file/mail-attachments/Original testimony-attachments/names")
     assert (listed.status_code, listed.data) == (200, b"Names: Zarafshan.")
-    whole = client.get("/file/mail-attachments/attachment-1")
+    whole = client.get("/file/mail-attachments/Original testimony")
     assert whole.status_code == 200 and b"I saw the prisoners" in whole.data
 
     # add writes the same documents out as files
@@ -302,7 +302,7 @@ def test_an_email_forwarded_as_an_attachment_is_read_with_its_own_attachments(
     added.mkdir()
     result = cli(added, tmp_path / "index2", "add", str(root / "mail.eml"), "--source", "S")
     assert result.exit_code == 0, result.output
-    assert (added / "mail-attachments/attachment-1-attachments/names.txt").is_file()
+    assert (added / "mail-attachments/Original testimony-attachments/names.txt").is_file()
     assert sorted(d.doc_id for d in load_corpus(added).documents) == sorted(documents)
 
 
@@ -317,7 +317,9 @@ def test_emails_inside_emails_are_read_only_so_deep(tmp_path: Path) -> None:
     assert result.exit_code == 0, result.output
     assert len(load_corpus(added).documents) == len(corpus.documents)
     assert [w.reason for w in corpus.warnings] == [NESTED_TOO_DEEP]
-    assert corpus.warnings[0].path == "mail.eml" + " › attachment-1.eml" * MAX_NESTED_MESSAGES
+    # each forwarded e-mail is named by its subject
+    forwards = [f"Fwd {level}.eml" for level in range(MAX_NESTED_MESSAGES + 1, 1, -1)]
+    assert corpus.warnings[0].path == " › ".join(["mail.eml", *forwards])
 
 
 def test_a_message_with_no_text_is_not_read_again_by_each_update(tmp_path: Path) -> None:

@@ -172,11 +172,13 @@ def _fill_in(file: CorpusFile, data: dict[str, Any]) -> list[str]:
     return warnings if file.message is None else []
 
 
-def _own_fields(name: str, fields: dict[str, str]) -> dict[str, str]:
+def _own_fields(name: str, body: Body) -> dict[str, str]:
     """What the file's metadata says, less a title that is only its file name (what tools that
-    make PDFs from scans write), which says nothing the file name does not."""
+    make PDFs from scans write), which says nothing the file name does not; an e-mail's subject
+    stays, whatever its file is called (a forwarded one is named after it)."""
+    fields = body.fields
     title = fields.get("title", "").casefold()
-    if title in {name.casefold(), PurePosixPath(name).stem.casefold()}:
+    if body.format != "email" and title in {name.casefold(), PurePosixPath(name).stem.casefold()}:
         return {key: value for key, value in fields.items() if key != "title"}
     return fields
 
@@ -209,7 +211,7 @@ def _read(
             body = read_body(file.path, limits, language, encoding, progress)
     except ExtractionError as error:
         raise DocumentError(str(error)) from None
-    data.update(_own_fields(PurePosixPath(file.relative_path).name, body.fields))
+    data.update(_own_fields(PurePosixPath(file.relative_path).name, body))
     data.update(own or {})
     data.update(shared)  # and after them: an attachment's front matter does not undo them
     data.pop("encoding", None)

@@ -79,10 +79,16 @@ FORWARDED = "message/rfc822"
 
 def _part_name(part: EmailMessage, number: int) -> str:
     """The file name an attachment is known by: its own, made safe; a forwarded e-mail's ends in
-    ``.eml``."""
+    ``.eml``, and without a name of its own it is named by its subject, as mail programs do."""
     if part.get_content_type() != FORWARDED:
         return _safe_name(part.get_filename(), number)
-    name = _safe_name(part.get_filename(), number, ".eml")
+    name = part.get_filename()
+    if not name:
+        inner = part.get_payload()
+        forwarded = inner[0] if isinstance(inner, list) and inner else None
+        subject = _header(forwarded, "Subject") if isinstance(forwarded, EmailMessage) else None
+        name = f"{subject}.eml" if subject else None
+    name = _safe_name(name, number, ".eml")
     return name if name.lower().endswith(".eml") else f"{name}.eml"
 
 
