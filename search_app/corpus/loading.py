@@ -125,6 +125,11 @@ def _top(file: CorpusFile) -> CorpusFile:
     return file
 
 
+def _nesting(file: CorpusFile) -> int:
+    """How many e-mails ``file`` is inside (0 for a file of the corpus)."""
+    return 0 if file.message is None else 1 + _nesting(file.message)
+
+
 def _within(file: CorpusFile) -> tuple[str, ...]:
     """The names of the e-mails attached inside the corpus file that ``file`` is inside of,
     outermost first (none for a corpus file or an attachment of one)."""
@@ -295,7 +300,7 @@ def load_file(
     if message is None and not _metadata_reads(file):
         return [], problems  # its attachments would fail alike: the message's problem says why
     wanted, skipped = _attachments_to_read(file, folder, message, limits)
-    if wanted and file.message is not None and len(_within(file)) + 1 >= MAX_NESTED_MESSAGES:
+    if wanted and _nesting(file) >= MAX_NESTED_MESSAGES:
         wanted, skipped = [], [*skipped, NESTED_TOO_DEEP]
     documents = []
     for relative, attachment in wanted:
