@@ -216,6 +216,10 @@ def _damage(generation: Path, kind: str) -> None:
         loaded = json.loads(manifest.read_text())
         loaded["documents"]["hostile"]["attached_to"] = {"id": 5}
         manifest.write_text(json.dumps(loaded))
+    elif kind == "an attachment's holding e-mails are not names":
+        loaded = json.loads(manifest.read_text())
+        loaded["documents"]["hostile"].update(message="hostile.md", within=[{"name": 1}])
+        manifest.write_text(json.dumps(loaded))
     elif kind == "the register of names is not a list of entries":
         loaded = json.loads(manifest.read_text())
         manifest.write_text(json.dumps({**loaded, "register": [{"name": "X"}]}))
@@ -233,6 +237,7 @@ DAMAGES = [
     "random bytes at the end",
     "manifest is a list",
     "documents are a list",
+    "an attachment's holding e-mails are not names",
     "an entry without its title",
     "an entry's field lengths are not numbers",
     "an entry's message is not a document id",

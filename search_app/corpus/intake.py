@@ -35,7 +35,7 @@ from search_app.corpus.metadata import (
     read_text,
     split_front_matter,
 )
-from search_app.corpus.reading import DOCUMENT_SUFFIXES, MARKDOWN_SUFFIXES
+from search_app.corpus.reading import DOCUMENT_SUFFIXES, MARKDOWN_SUFFIXES, UNSUPPORTED
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 from search_app.corpus.scanning import (
     CONTROL_IN_NAME,
@@ -152,8 +152,7 @@ class Intake:
         if not source.is_file():
             raise IntakeError(f"{source} is not a file")
         if source.suffix.lower() not in DOCUMENT_SUFFIXES:
-            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-            raise IntakeError(f"{source.name}: unsupported file type (supported: {supported})")
+            raise IntakeError(f"{source.name}: {UNSUPPORTED}")
         if relative.suffix.lower() != source.suffix.lower():
             raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
         _refuse_links(self.corpus_dir, relative)

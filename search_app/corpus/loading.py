@@ -41,6 +41,7 @@ from search_app.corpus.reading import (
     DOCUMENT_SUFFIXES,
     MAIL_SUFFIXES,
     MARKDOWN_SUFFIXES,
+    UNSUPPORTED,
     Body,
     read_body,
 )
@@ -350,8 +351,7 @@ def _attachments_to_read(
         relative = folder / name
         doc_id = relative.with_suffix("").as_posix()
         if relative.suffix.lower() not in DOCUMENT_SUFFIXES:
-            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-            why = f"unsupported file type (supported: {supported})"
+            why = UNSUPPORTED
         elif doc_id in taken:
             why = f"it would have the id {doc_id!r} of its attachment {taken[doc_id]}"
         else:

@@ -42,6 +42,9 @@ DOCUMENT_SUFFIXES = (
     | MAIL_SUFFIXES | IMAGE_SUFFIXES
 )  # fmt: skip
 
+#: Why a file of another type is not read, as every command says it.
+UNSUPPORTED = f"unsupported file type (supported: {', '.join(sorted(DOCUMENT_SUFFIXES))})"
+
 
 @dataclass(frozen=True)
 class Body:

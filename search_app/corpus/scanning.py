@@ -21,7 +21,7 @@ from pathlib import Path, PurePosixPath
 
 from search_app.corpus.defaults import defaults_files
 from search_app.corpus.metadata import DocumentError, Problem
-from search_app.corpus.reading import DOCUMENT_SUFFIXES, MAIL_SUFFIXES
+from search_app.corpus.reading import DOCUMENT_SUFFIXES, MAIL_SUFFIXES, UNSUPPORTED
 from search_app.corpus.rendering import CONTROL_CHARACTERS
 
 SIDECAR_SUFFIX = ".meta.yml"
@@ -166,8 +166,7 @@ def scan_corpus(corpus_dir: Path) -> Scan:
                 scan.problems.append(Problem(name, "sidecar without a document file next to it"))
             continue
         if path.suffix.lower() not in DOCUMENT_SUFFIXES:
-            supported = ", ".join(sorted(DOCUMENT_SUFFIXES))
-            scan.problems.append(Problem(name, f"unsupported file type (supported: {supported})"))
+            scan.problems.append(Problem(name, UNSUPPORTED))
             continue
         doc_id = relative.with_suffix("").as_posix()
         if doc_id in seen:

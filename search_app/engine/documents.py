@@ -316,12 +316,9 @@ def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | A
         return None
     if not message:
         return path
-    within = entry.get("within", [])
-    if not isinstance(within, list) or not all(isinstance(name, str) for name in within):
-        return None
     held: Path | bytes = path
     try:
-        for name in [*within, PurePosixPath(entry["path"]).name]:  # out of each message in turn
+        for name in [*entry.get("within", []), PurePosixPath(entry["path"]).name]:  # in turn
             held = read_attachment(held, name)
     except Exception:  # a message changed or broken since it was indexed: no file, not a 500
         return None

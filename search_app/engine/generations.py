@@ -152,8 +152,9 @@ def _well_formed(manifest: Any) -> bool:
         passages, tags = entry.get("passages"), entry.get("tags", [])
         if not isinstance(passages, int) or isinstance(passages, bool) or passages < 0:
             return False
-        if not isinstance(tags, list) or not all(isinstance(tag, str) for tag in tags):
-            return False
+        for texts in (tags, entry.get("within", [])):  # within: e-mails holding an attachment
+            if not isinstance(texts, list) or not all(isinstance(text, str) for text in texts):
+                return False
         if not _counts(entry.get(LENGTHS, {})):
             return False
     return True
