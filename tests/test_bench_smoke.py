@@ -171,6 +171,15 @@ def test_build_benchmark_smoke_run() -> None:
     assert all(row["passages"] == 200 and row["build s"] > 0 for row in rows)
 
 
+def test_mail_benchmark_smoke_run() -> None:
+    from bench import mail
+
+    rows = mail.main(["--smoke"])
+    # each message's attachment is a document of its own: twice the documents
+    assert [(row["attachments"], row["documents"]) for row in rows] == [(False, 20), (True, 40)]
+    assert all(row["build s"] > 0 and row["no-change update s"] > 0 for row in rows)
+
+
 def test_first_search_benchmark_smoke_run() -> None:
     from bench import first_search
 
