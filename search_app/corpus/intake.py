@@ -47,6 +47,8 @@ from search_app.corpus.scanning import (
 )
 
 DEFAULTS = Settings()
+#: What ``add`` writes in an e-mail's attachments folder, for the people who open it.
+ATTACHMENTS_NOTE = "_attachments.txt"
 
 
 class IntakeError(Exception):
@@ -327,10 +329,6 @@ def add_folder(
         raise IntakeError("--title names one document: leave it out when adding a folder")
     destination = _destination(folder.resolve(), name)
     return Intake(corpus_dir, limits).add_folder(folder, destination, fields)
-
-
-#: What ``add`` writes in an e-mail's attachments folder, for the people who open it.
-ATTACHMENTS_NOTE = "_attachments.txt"
 
 
 def _attachments_note(message: PurePosixPath) -> str:
