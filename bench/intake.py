@@ -28,8 +28,8 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from search_app.config import Settings  # noqa: E402
+from search_app.corpus.files import load_corpus  # noqa: E402
 from search_app.corpus.intake import add_folder  # noqa: E402
-from search_app.corpus.loading import load_corpus  # noqa: E402
 from search_app.corpus.metadata import split_front_matter  # noqa: E402
 from search_app.engine.indexing import build_index  # noqa: E402
 from search_app.engine.readers import SearchIndex  # noqa: E402

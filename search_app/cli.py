@@ -22,8 +22,8 @@ from typing import Any
 import click
 
 from search_app.config import Settings, env_name, load_settings
+from search_app.corpus.files import load_corpus
 from search_app.corpus.intake import IntakeError, add_file, add_folder
-from search_app.corpus.loading import load_corpus
 from search_app.corpus.metadata import LANGUAGES, SOURCE_TYPES, DocumentError
 from search_app.engine.batching import read_lines, run_batch
 from search_app.engine.documents import passage_location

@@ -4,7 +4,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from search_app.corpus.loading import load_corpus
+from search_app.corpus.files import load_corpus
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,

@@ -12,10 +12,10 @@ from click.testing import CliRunner
 
 from search_app import create_app
 from search_app.cli import main
-from search_app.corpus import loading
+from search_app.corpus import files
 from search_app.corpus.encodings import decode_text
+from search_app.corpus.files import MAX_NESTED_MESSAGES, NESTED_TOO_DEEP, load_corpus
 from search_app.corpus.language import detect_language
-from search_app.corpus.loading import MAX_NESTED_MESSAGES, NESTED_TOO_DEEP, load_corpus
 from search_app.corpus.passages import page_passages
 from search_app.corpus.scanning import scan_corpus
 from search_app.engine.generations import read_generation
@@ -384,7 +384,7 @@ def test_an_attachment_cannot_say_it_belongs_elsewhere_and_long_names_are_cut(
 def test_attachments_past_the_limit_of_one_message_are_named(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(loading, "MAX_ATTACHMENTS", 1)
+    monkeypatch.setattr(files, "MAX_ATTACHMENTS", 1)
     root = write_corpus(tmp_path / "c", {"_defaults.yml": "source: Archive\n"})
     make_eml(
         root / "mail.eml", "Many", "Tue, 03 Feb 2009 10:00:00 +0000", "Three attached.",

@@ -14,8 +14,8 @@ import pytest
 from click.testing import CliRunner
 
 from search_app.cli import main
+from search_app.corpus.files import load_corpus
 from search_app.corpus.intake import IntakeError, add_file
-from search_app.corpus.loading import load_corpus
 from search_app.engine.documents import get_document
 from search_app.engine.readers import SearchIndex
 from tests.conftest import found, start_server, stop_server, write_corpus

@@ -11,7 +11,7 @@ from click.testing import CliRunner
 
 from search_app import create_app
 from search_app.cli import main
-from search_app.corpus.loading import load_corpus
+from search_app.corpus.files import load_corpus
 from search_app.engine.documents import get_document
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex

@@ -17,7 +17,8 @@ import pytest
 
 from search_app import create_app
 from search_app.config import Settings
-from search_app.corpus.loading import load_corpus, load_document
+from search_app.corpus.files import load_corpus
+from search_app.corpus.loading import load_document
 from search_app.corpus.scanning import scan_corpus
 from search_app.engine.indexing import build_index
 from search_app.engine.readers import SearchIndex

@@ -21,13 +21,8 @@ import yaml
 
 from search_app.config import Settings
 from search_app.corpus.defaults import DEFAULTS_FILE, defaults_files
-from search_app.corpus.loading import (
-    ATTACHMENT_FIELDS,
-    MAX_NESTED_MESSAGES,
-    NESTED_TOO_DEEP,
-    Document,
-    load_document,
-)
+from search_app.corpus.files import MAX_NESTED_MESSAGES, NESTED_TOO_DEEP
+from search_app.corpus.loading import ATTACHMENT_FIELDS, Document, load_document
 from search_app.corpus.metadata import (
     DocumentError,
     Problem,

@@ -46,6 +46,12 @@ class CorpusFile:
     #: the attachment copied out to a temporary file, ``relative_path`` where ``add`` writes it)
     message: CorpusFile | None = None
 
+    @property
+    def top(self) -> CorpusFile:
+        """The corpus file itself: for an attachment read from its e-mail (perhaps an e-mail
+        attached to another), the message it came in."""
+        return self if self.message is None else self.message.top
+
 
 def attachments_folder(message: PurePosixPath) -> PurePosixPath:
     """Where an e-mail's attachments go, as documents of their own: ``NAME-attachments/``

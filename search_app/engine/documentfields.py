@@ -11,7 +11,8 @@ from typing import Any
 from whoosh.writing import IndexWriter
 
 from search_app.config import Settings
-from search_app.corpus.loading import Document, load_file
+from search_app.corpus.files import load_file
+from search_app.corpus.loading import Document
 from search_app.corpus.metadata import Problem
 from search_app.corpus.scanning import CorpusFile
 from search_app.corpus.solar_calendar import day_number, iso_span
