@@ -88,6 +88,19 @@ def test_matches_and_scores_are_whooshs(index: SearchIndex, q: str, exact: bool)
     assert np.allclose(found.scores, [theirs[n] for n in found.ids.tolist()], rtol=1e-12)
 
 
+def test_queries_that_use_a_terms_kept_scores_leave_them_as_they_are(index: SearchIndex) -> None:
+    with index.searcher() as (_generation, searcher):
+        arrays = index.arrays(searcher)
+
+        def matched(q: str) -> np.ndarray:
+            return arrays.matches(searcher, parse(q).query)[0].scores
+
+        before = matched("prison").copy()  # each word's scores are kept for the next query
+        for q in ("prison OR evin", "prison tehran", "prison -evin", "prison OR prison"):
+            matched(q)
+        assert np.array_equal(matched("prison"), before)
+
+
 @pytest.mark.parametrize("q", ["prison", "evin OR graves", "tehran families", '"evin prison"'])
 def test_the_best_passages_per_document_are_whooshs_in_document_order(
     index: SearchIndex, q: str

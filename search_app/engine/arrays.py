@@ -95,6 +95,8 @@ class IndexArrays:
         self._document_lengths: dict[str, np.ndarray] = {}
         #: each term's passages and weights, by the passages they hold
         self._postings: Kept[Postings] = Kept(max_cached_postings, lambda found: len(found[0]))
+        #: each term's BM25 score in each passage that holds it, by the weighting's B and K1
+        self._scores: Kept[np.ndarray] = Kept(max_cached_postings, len)
         #: the posting lists phrases read, with their positions
         self.position_blocks = PositionBlocks()
         #: the passages each filter lets through (the same few filters come back)
@@ -210,6 +212,17 @@ class IndexArrays:
         ids = np.concatenate([np.zeros(0, np.int64), *(part[0] + at for part, at in parts)])
         weights = np.concatenate([np.zeros(0), *(part[1] for part, _at in parts)])
         return self._postings.keep(key, (ids, weights))
+
+    def term_scores(self, key: Hashable, score: Callable[[], np.ndarray]) -> np.ndarray:
+        """Return a term's scores kept under ``key``, or ``score()`` them and keep them: a term's
+        BM25 score in a passage depends only on the index state and the weighting, so the
+        frequent words of many queries are scored once (read-only: queries only combine them)."""
+        found = self._scores.get(key)
+        if found is None:
+            found = score()
+            found.flags.writeable = False
+            found = self._scores.keep(key, found)
+        return found
 
     def positions(
         self, searcher: Searcher, fieldname: str, text: str, wanted: np.ndarray

@@ -6,14 +6,15 @@ its passage numbers always agree with the search results that link to it.
 
 from __future__ import annotations
 
+import functools
 import math
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path, PurePosixPath
 from typing import Any
-from urllib.parse import quote, urlencode
+from urllib.parse import quote, quote_plus
 
 import numpy as np
 from whoosh import query as wq
@@ -80,6 +81,18 @@ PATH_SAFE = "!$&'()*+,/:;=@"
 URL_SAFE = "!$'()*,/:;?@"
 
 
+@functools.lru_cache(maxsize=4096)
+def _quoted(text: str) -> str:
+    return quote_plus(text, safe=URL_SAFE)
+
+
+def query_string(items: Iterable[tuple[str, str]]) -> str:
+    """Return ``urlencode(items, safe=URL_SAFE)`` for names and values that are text: each
+    encoded once and remembered, since a result page's hundred links repeat its query and
+    filters."""
+    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+
+
 def passage_location(doc_id: str, number: int, q: str | None, exact: bool = False) -> str:
     """Return where a passage is, after the site's ``/doc/``: the document id, then the query
     whose words are marked there (``exact`` with it), the part holding the passage (past the
@@ -93,7 +106,7 @@ def passage_location(doc_id: str, number: int, q: str | None, exact: bool = Fals
     part = part_of(number)
     if part > 1:
         items.append(("part", str(part)))
-    query = f"?{urlencode(items, safe=URL_SAFE)}" if items else ""
+    query = f"?{query_string(items)}" if items else ""
     return f"{quote(doc_id, safe=PATH_SAFE)}{query}#p-{number}"
 
 

@@ -122,12 +122,14 @@ class Evaluation:
         weighting: BM25F = searcher.weighting
         b = weighting._field_B.get(fieldname, weighting.B)
         k1 = weighting.K1
-        idf = searcher.idf(fieldname, text)
-        average = searcher.avg_field_length(fieldname) or 1
-        lengths = self.arrays.field_lengths(searcher, fieldname)[ids]
-        # whoosh.scoring.bm25, on every posting at once
-        scores = idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
-        return Matches(ids, scores)
+
+        def score() -> np.ndarray:  # whoosh.scoring.bm25, on every posting at once
+            idf = searcher.idf(fieldname, text)
+            average = searcher.avg_field_length(fieldname) or 1
+            lengths = self.arrays.field_lengths(searcher, fieldname)[ids]
+            return idf * ((weights * (k1 + 1)) / (weights + k1 * ((1 - b) + b * lengths / average)))
+
+        return Matches(ids, self.arrays.term_scores((fieldname, text, b, k1), score))
 
     def _phrase(self, fieldname: str, words: Sequence[str], within: np.ndarray | None) -> Matches:
         """Match words at consecutive positions, scored as Whoosh does: the sum of the words'

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, urlencode, urlsplit
+from urllib.parse import quote, quote_plus, urlsplit
 
 from flask import request, url_for
 
-from search_app.engine.documents import URL_SAFE, passage_location
+from search_app.engine.documents import URL_SAFE, passage_location, query_string
 from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
@@ -98,7 +98,7 @@ def search_url(params: Mapping[str, Any]) -> str:
     its routing cost: a result page has a link for each facet value, about a hundred."""
     base = _per_request("search_base", lambda: url_for("search.search_page"))
     items = query_items(params)
-    return f"{base}?{urlencode(items, safe=URL_SAFE)}" if items else base
+    return f"{base}?{query_string(items)}" if items else base
 
 
 _VALUE = object()  # where a facet value goes in a link
@@ -112,8 +112,8 @@ def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
     removed = search_url(canonical_args(req, page=None, **dict.fromkeys(names)))
     items = query_items(canonical_args(req, page=None, **dict.fromkeys(names, _VALUE)))
     first = next(n for n, (key, _value) in enumerate(items) if key == names[0])
-    before = urlencode(items[:first], safe=URL_SAFE)
-    after = urlencode(items[first + len(names) :], safe=URL_SAFE)
+    before = query_string(items[:first])
+    after = query_string(items[first + len(names) :])
     base = search_url({})
 
     def link(value: str, selected: bool) -> str:
@@ -132,8 +132,8 @@ def entity_link(req: SearchRequest) -> Callable[[str, bool], str]:
     :func:`facet_link`, what the links share is encoded once."""
     items = query_items(canonical_args(req, page=None, entity=[_VALUE]))
     at = next(n for n, (key, _value) in enumerate(items) if key == "entity")
-    before = urlencode(items[:at], safe=URL_SAFE)
-    after = urlencode(items[at + 1 :], safe=URL_SAFE)
+    before = query_string(items[:at])
+    after = query_string(items[at + 1 :])
     base = search_url({})
 
     def link(slug: str, selected: bool) -> str:

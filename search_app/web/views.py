@@ -101,9 +101,11 @@ def as_markup(fragment: str) -> Markup:
 def without_bidi_controls(value: Any) -> Any:
     """Drop bidi controls from every value a template prints (Jinja's ``finalize``), so that no
     title, source or passage can reorder the page around it; Markup stays Markup."""
+    if not isinstance(value, str) or value.isascii():  # most values: no bidi control can be in
+        return value
     if isinstance(value, Markup):
         return as_markup(strip_bidi_controls(value))
-    return strip_bidi_controls(value) if isinstance(value, str) else value
+    return strip_bidi_controls(value)
 
 
 def _run_search(req: SearchRequest) -> ResultPage:
