@@ -96,7 +96,9 @@ def test_queries_that_use_a_terms_kept_scores_leave_them_as_they_are(index: Sear
             return arrays.matches(searcher, parse(q).query)[0].scores
 
         before = matched("prison").copy()  # each word's scores are kept for the next query
-        for q in ("prison OR evin", "prison tehran", "prison -evin", "prison OR prison"):
+        others = ["prison OR evin", "prison tehran", "prison -evin", "prison OR prison"]
+        others += ["prison^2 OR evin", "title:prison", '"evin prison"', "source:S1 prison"]
+        for q in others:
             matched(q)
         assert np.array_equal(matched("prison"), before)
 

@@ -96,7 +96,8 @@ class IndexArrays:
         #: each term's passages and weights, by the passages they hold
         self._postings: Kept[Postings] = Kept(max_cached_postings, lambda found: len(found[0]))
         #: each term's BM25 score in each passage that holds it, by the weighting's B and K1
-        self._scores: Kept[np.ndarray] = Kept(max_cached_postings, len)
+        #: (8 bytes each: half as many as postings, 16 MB at most)
+        self._scores: Kept[np.ndarray] = Kept(max_cached_postings // 2, len)
         #: the posting lists phrases read, with their positions
         self.position_blocks = PositionBlocks()
         #: the passages each filter lets through (the same few filters come back)
@@ -211,12 +212,14 @@ class IndexArrays:
         ]
         ids = np.concatenate([np.zeros(0, np.int64), *(part[0] + at for part, at in parts)])
         weights = np.concatenate([np.zeros(0), *(part[1] for part, _at in parts)])
+        ids.flags.writeable = weights.flags.writeable = False  # kept: shared by every query
         return self._postings.keep(key, (ids, weights))
 
     def term_scores(self, key: Hashable, score: Callable[[], np.ndarray]) -> np.ndarray:
         """Return a term's scores kept under ``key``, or ``score()`` them and keep them: a term's
-        BM25 score in a passage depends only on the index state and the weighting, so the
-        frequent words of many queries are scored once (read-only: queries only combine them)."""
+        BM25 score in a passage depends only on the index state (its statistics, which every
+        searcher of this state shares) and the weighting, so the frequent words of many queries
+        are scored once (read-only: queries only combine them)."""
         found = self._scores.get(key)
         if found is None:
             found = score()

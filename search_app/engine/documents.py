@@ -81,16 +81,15 @@ PATH_SAFE = "!$&'()*+,/:;=@"
 URL_SAFE = "!$'()*,/:;?@"
 
 
-@functools.lru_cache(maxsize=4096)
+@functools.lru_cache(maxsize=256)  # a page's distinct names and values: a few dozen
 def _quoted(text: str) -> str:
     return quote_plus(text, safe=URL_SAFE)
 
 
-def query_string(items: Iterable[tuple[str, str]]) -> str:
-    """Return ``urlencode(items, safe=URL_SAFE)`` for names and values that are text: each
-    encoded once and remembered, since a result page's hundred links repeat its query and
-    filters."""
-    return "&".join(f"{_quoted(name)}={_quoted(value)}" for name, value in items)
+def query_string(items: Iterable[tuple[Any, Any]]) -> str:
+    """Return ``urlencode(items, safe=URL_SAFE)``, each name and value encoded once and
+    remembered: a result page's hundred links repeat its query and filters."""
+    return "&".join(f"{_quoted(str(name))}={_quoted(str(value))}" for name, value in items)
 
 
 def passage_location(doc_id: str, number: int, q: str | None, exact: bool = False) -> str:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping
 from typing import Any
-from urllib.parse import quote, quote_plus, urlsplit
+from urllib.parse import quote, urlsplit
 
 from flask import request, url_for
 
-from search_app.engine.documents import URL_SAFE, passage_location, query_string
+from search_app.engine.documents import passage_location, query_string
 from search_app.engine.results import SearchRequest
 from search_app.web.params import canonical_args, query_items
 
@@ -119,8 +119,7 @@ def facet_link(req: SearchRequest, name: str) -> Callable[[str, bool], str]:
     def link(value: str, selected: bool) -> str:
         if selected:
             return removed
-        quoted = quote_plus(str(value), safe=URL_SAFE)
-        middle = "&".join(f"{key}={quoted}" for key in names)
+        middle = query_string((key, value) for key in names)
         return base + "?" + "&".join(part for part in (before, middle, after) if part)
 
     return link
@@ -138,7 +137,7 @@ def entity_link(req: SearchRequest) -> Callable[[str, bool], str]:
 
     def link(slug: str, selected: bool) -> str:
         chosen = set(req.entities) - {slug} if selected else set(req.entities) | {slug}
-        middle = "&".join(f"entity={quote_plus(s, safe=URL_SAFE)}" for s in sorted(chosen))
+        middle = query_string(("entity", s) for s in sorted(chosen))
         query = "&".join(part for part in (before, middle, after) if part)
         return f"{base}?{query}" if query else base
 
