@@ -77,6 +77,13 @@ def _safe_name(name: str | None, number: int, suffix: str = ".bin") -> str:
 FORWARDED = "message/rfc822"
 
 
+def _forwarded(part: EmailMessage) -> EmailMessage | None:
+    """The e-mail a ``message/rfc822`` part holds, if it holds one."""
+    inner = part.get_payload()
+    forwarded = inner[0] if isinstance(inner, list) and inner else None
+    return forwarded if isinstance(forwarded, EmailMessage) else None
+
+
 def _part_name(part: EmailMessage, number: int) -> str:
     """The file name an attachment is known by: its own, made safe; a forwarded e-mail's ends in
     ``.eml``, and without a name of its own it is named by its subject, as mail programs do."""
@@ -84,9 +91,8 @@ def _part_name(part: EmailMessage, number: int) -> str:
         return _safe_name(part.get_filename(), number)
     name = part.get_filename()
     if not name:
-        inner = part.get_payload()
-        forwarded = inner[0] if isinstance(inner, list) and inner else None
-        subject = _header(forwarded, "Subject") if isinstance(forwarded, EmailMessage) else None
+        forwarded = _forwarded(part)
+        subject = _header(forwarded, "Subject") if forwarded is not None else None
         name = f"{subject}.eml" if subject else None
     name = _safe_name(name, number, ".eml")
     return name if name.lower().endswith(".eml") else f"{name}.eml"
@@ -124,10 +130,9 @@ def _parts(message: EmailMessage) -> Iterator[tuple[str, EmailMessage]]:
 def _payload(part: EmailMessage) -> bytes:
     """An attachment's bytes: decoded, or a forwarded e-mail written out whole."""
     if part.get_content_type() == FORWARDED:
-        inner = part.get_payload()
-        forwarded = inner[0] if isinstance(inner, list) and inner else None
+        forwarded = _forwarded(part)
         try:  # written out again from what was parsed: headers the writer refuses lose it
-            return bytes(forwarded) if isinstance(forwarded, EmailMessage) else b""
+            return bytes(forwarded) if forwarded is not None else b""
         except Exception:
             return b""
     data = part.get_payload(decode=True)
