@@ -27,7 +27,12 @@ from search_app.corpus.mail import Attachment, read_attachments
 from search_app.corpus.metadata import DocumentError, Problem, parse_yaml, read_text
 from search_app.corpus.ocr import OcrProgress
 from search_app.corpus.reading import DOCUMENT_SUFFIXES, MAIL_SUFFIXES, UNSUPPORTED
-from search_app.corpus.scanning import CorpusFile, attachments_folder, scan_corpus
+from search_app.corpus.scanning import (
+    CorpusFile,
+    attachments_folder,
+    attachments_written,
+    scan_corpus,
+)
 
 #: E-mails attached to e-mails (forwarded "as attachments") are read this many deep.
 MAX_NESTED_MESSAGES = 4
@@ -63,11 +68,11 @@ def load_file(
     except DocumentError as error:
         message = None
         problems.append(Problem(_label(file), str(error)))
-    folder = attachments_folder(PurePosixPath(file.relative_path))
-    if file.path.suffix.lower() not in MAIL_SUFFIXES or (file.path.parent / folder.name).is_dir():
-        return ([message] if message else []), problems  # add wrote them out: those files
+    if file.path.suffix.lower() not in MAIL_SUFFIXES or attachments_written(file.path):
+        return ([message] if message else []), problems  # written out: those files are they
     if message is None and not _metadata_reads(file):
         return [], problems  # its attachments would fail alike: the message's problem says why
+    folder = attachments_folder(PurePosixPath(file.relative_path))
     wanted, skipped = _attachments_to_read(file, folder, message, limits)
     if wanted and _nesting(file) >= MAX_NESTED_MESSAGES:
         wanted, skipped = [], [*skipped, NESTED_TOO_DEEP]

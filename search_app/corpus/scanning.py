@@ -84,13 +84,18 @@ def _hash_files(*paths: Path | None, salt: bytes = b"") -> str:
     return digest.hexdigest()
 
 
-def _attachments_written(path: Path, relative: Path) -> bytes:
-    """For an e-mail, whether its attachments' folder exists (then its files are the
-    attachments, else the message is: an update must notice the change); nothing else."""
+def attachments_written(message: Path) -> bool:
+    """Tell whether an e-mail's attachments' folder exists beside it: then its files are the
+    attachments (``add`` wrote them out, or the researcher did), not what the message holds."""
+    return message.with_name(attachments_folder(PurePosixPath(message.name)).name).is_dir()
+
+
+def _attachments_salt(path: Path) -> bytes:
+    """For an e-mail, whether its attachments were written out (an update must notice the
+    change); nothing for other files."""
     if path.suffix.lower() not in MAIL_SUFFIXES:
         return b""
-    folder = attachments_folder(PurePosixPath(relative.as_posix()))
-    return b"attachments written\0" if path.with_name(folder.name).is_dir() else b"\0"
+    return b"attachments written\0" if attachments_written(path) else b"\0"
 
 
 def leads_out(path: Path, corpus_dir: Path) -> bool:
@@ -192,8 +197,8 @@ def scan_corpus(corpus_dir: Path) -> Scan:
             folder_defaults[relative.parent] = _defaults_inside(corpus_dir, relative, scan)
         defaults = folder_defaults[relative.parent]
         try:
-            written = _attachments_written(path, relative)
-            content_hash = _hash_files(path, sidecar, *defaults, salt=written)
+            salt = _attachments_salt(path)
+            content_hash = _hash_files(path, sidecar, *defaults, salt=salt)
         except OSError as error:
             scan.problems.append(Problem(name, f"cannot read file: {error.strerror}"))
             scan.unreadable.add(doc_id)
