@@ -19,6 +19,7 @@ from search_app.corpus.defaults import read_defaults
 from search_app.corpus.loading import (
     DEFAULTS,
     Document,
+    check_size,
     corpus_root,
     load_document,
     time_limit,
@@ -106,8 +107,7 @@ def _attachments_to_read(
         attachments = message.attachments
     else:  # a message without text may still carry what matters
         try:
-            if file.path.stat().st_size > limits.max_file_mb * 1_000_000:
-                raise DocumentError("too large")  # the message's own problem says so
+            check_size(file.path, limits)  # past it, the message's own problem says so
             with time_limit(limits.max_seconds_per_file):
                 attachments = read_attachments(file.path)
         except Exception:  # the message's own problem says why it cannot be read

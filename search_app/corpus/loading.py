@@ -197,6 +197,19 @@ def _shared_with_attachment(file: CorpusFile) -> dict[str, Any]:
     return shared
 
 
+def check_size(path: Path, limits: Settings) -> None:
+    """Refuse a file past the size limit before reading it.
+
+    :raises DocumentError: saying its size and the limit.
+    """
+    size = path.stat().st_size
+    if size > limits.max_file_mb * 1_000_000:
+        raise DocumentError(
+            f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
+            "(SEARCH_APP_MAX_FILE_MB)"
+        )
+
+
 def load_document(
     file: CorpusFile, limits: Settings = DEFAULTS, ocr_progress: OcrProgress | None = None
 ) -> Document:
@@ -208,12 +221,7 @@ def load_document(
     :raises DocumentError: with the reason the file cannot be indexed.
     """
     try:
-        size = file.path.stat().st_size
-        if size > limits.max_file_mb * 1_000_000:
-            raise DocumentError(
-                f"the file is {size / 1_000_000:.1f} MB; the limit is {limits.max_file_mb} MB "
-                "(SEARCH_APP_MAX_FILE_MB)"
-            )
+        check_size(file.path, limits)
         with time_limit(limits.max_seconds_per_file):
             body, data = _read(file, limits, ocr_progress)
     except DocumentError:
