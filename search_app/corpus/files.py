@@ -146,21 +146,20 @@ def _attachment_documents(
     attached whole, its own attachments), copied out of the message to a temporary file
     (extractors read files, by their names)."""
     with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
-        path = Path(scratch) / attachment.filename
-        try:
-            path.write_bytes(attachment.data)
-        except OSError as error:
-            label = f"{_label(message)} › {attachment.filename}"
-            return [], [Problem(label, f"cannot copy it out of the message: {error.strerror}")]
         file = CorpusFile(
             doc_id=relative.with_suffix("").as_posix(),
-            path=path,
+            path=Path(scratch) / attachment.filename,
             relative_path=relative.as_posix(),
             sidecar=None,
             content_hash=message.top.content_hash,  # what an update compares
             defaults=message.defaults,
             message=message,
         )
+        try:
+            file.path.write_bytes(attachment.data)
+        except OSError as error:
+            reason = f"cannot copy it out of the message: {error.strerror}"
+            return [], [Problem(_label(file), reason)]
         return load_file(file, limits, ocr_progress)
 
 
