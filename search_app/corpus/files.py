@@ -32,6 +32,7 @@ from search_app.corpus.scanning import (
     CorpusFile,
     attachments_folder,
     attachments_written,
+    doc_id_of,
     scan_corpus,
 )
 
@@ -122,7 +123,7 @@ def _attachments_to_read(
     for attachment in attachments:
         name = attachment.filename
         relative = folder / name
-        doc_id = relative.with_suffix("").as_posix()
+        doc_id = doc_id_of(relative)
         if relative.suffix.lower() not in DOCUMENT_SUFFIXES:
             why = UNSUPPORTED
         elif doc_id in taken:
@@ -147,7 +148,7 @@ def _attachment_documents(
     (extractors read files, by their names)."""
     with tempfile.TemporaryDirectory(prefix="search-app-attachment-") as scratch:
         file = CorpusFile(
-            doc_id=relative.with_suffix("").as_posix(),
+            doc_id=doc_id_of(relative),
             path=Path(scratch) / attachment.filename,
             relative_path=relative.as_posix(),
             sidecar=None,

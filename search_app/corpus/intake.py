@@ -36,6 +36,7 @@ from search_app.corpus.scanning import (
     CONTROL_IN_NAME,
     SIDECAR_SUFFIX,
     attachments_folder,
+    doc_id_of,
     is_hidden,
     leads_out,
     scan_corpus,
@@ -153,7 +154,7 @@ class Intake:
         if relative.suffix.lower() != source.suffix.lower():
             raise IntakeError(f"--name must keep the file's extension ({source.suffix})")
         _refuse_links(self.corpus_dir, relative)
-        doc_id = relative.with_suffix("").as_posix()
+        doc_id = doc_id_of(relative)
         try:
             contents = _files_to_write(source, fields)
             # the file as given, and as it will be written (Markdown gets its front matter)
@@ -162,7 +163,7 @@ class Intake:
                     there = self.digests[digest]
                     raise IntakeError(
                         f"{source.name} is already in the corpus as {there} (document "
-                        f"{PurePosixPath(there).with_suffix('').as_posix()!r}): nothing added"
+                        f"{doc_id_of(there)!r}): nothing added"
                     )
         except (OSError, UnicodeDecodeError) as error:
             raise IntakeError(f"cannot read {source}: {error}") from None

@@ -36,10 +36,7 @@ from search_app.corpus.reading import (
     Body,
     read_body,
 )
-from search_app.corpus.scanning import (
-    SIDECAR_SUFFIX,
-    CorpusFile,
-)
+from search_app.corpus.scanning import SIDECAR_SUFFIX, CorpusFile, doc_id_of
 
 DEFAULTS = Settings()
 #: Fields of a message that its attachments share (the title and date are the message's own).
@@ -193,7 +190,7 @@ def _shared_with_attachment(file: CorpusFile) -> dict[str, Any]:
     sidecar = file.top.sidecar
     said = parse_yaml(read_text(sidecar)) if sidecar is not None else {}
     shared = {key: said[key] for key in ATTACHMENT_FIELDS if said.get(key)}
-    shared["attached_to"] = PurePosixPath(file.message.relative_path).with_suffix("").as_posix()
+    shared["attached_to"] = doc_id_of(file.message.relative_path)
     return shared
 
 

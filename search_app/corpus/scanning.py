@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from pathlib import Path, PurePosixPath
+from pathlib import Path, PurePath, PurePosixPath
 
 from search_app.corpus.defaults import defaults_files
 from search_app.corpus.metadata import DocumentError, Problem
@@ -51,6 +51,11 @@ class CorpusFile:
         """The corpus file itself: for an attachment read from its e-mail (perhaps an e-mail
         attached to another), the message it came in."""
         return self if self.message is None else self.message.top
+
+
+def doc_id_of(relative: str | PurePath) -> str:
+    """The id of the document at ``relative`` in the corpus: its path without its extension."""
+    return PurePosixPath(relative).with_suffix("").as_posix()
 
 
 def attachments_folder(message: PurePosixPath) -> PurePosixPath:
@@ -179,7 +184,7 @@ def scan_corpus(corpus_dir: Path) -> Scan:
         if path.suffix.lower() not in DOCUMENT_SUFFIXES:
             scan.problems.append(Problem(name, UNSUPPORTED))
             continue
-        doc_id = relative.with_suffix("").as_posix()
+        doc_id = doc_id_of(relative)
         if doc_id in seen:
             scan.problems.append(
                 Problem(name, f"duplicate document id {doc_id!r} (also {seen[doc_id]}): rename one")

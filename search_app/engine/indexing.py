@@ -16,7 +16,7 @@ import shutil
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import partial
-from pathlib import Path, PurePosixPath
+from pathlib import Path
 from typing import Any
 
 from whoosh import index as whoosh_index
@@ -26,7 +26,7 @@ from search_app.config import Settings
 from search_app.corpus.metadata import Problem
 from search_app.corpus.ocr import mark_build_start, prune_cache
 from search_app.corpus.reading import ocr_cache_dir
-from search_app.corpus.scanning import CorpusFile, Scan, scan_corpus
+from search_app.corpus.scanning import CorpusFile, Scan, doc_id_of, scan_corpus
 from search_app.engine.documentfields import (
     Progress,
     add_document,
@@ -251,7 +251,7 @@ def _update(
     there |= {
         doc_id
         for message, doc_ids in attached.items()
-        if PurePosixPath(message).with_suffix("").as_posix() in scan.unreadable
+        if doc_id_of(message) in scan.unreadable
         for doc_id in doc_ids
     }
     removed = sorted(set(old) - there)
