@@ -328,11 +328,12 @@ def original_file(index: SearchIndex, corpus_dir: Path, doc_id: str) -> Path | A
         return None
     if not message:
         return path
+    name = PurePosixPath(entry["path"]).name
     held: Path | bytes = path
     try:
-        for name in [*entry.get("within", []), PurePosixPath(entry["path"]).name]:  # in turn
-            held = read_attachment(held, name)
+        for holder in [*entry.get("within", []), name]:  # out of each e-mail in turn
+            held = read_attachment(held, holder)
     except Exception:  # a message changed or broken since it was indexed: no file, not a 500
         return None
     assert isinstance(held, bytes)
-    return Attachment(PurePosixPath(entry["path"]).name, held)
+    return Attachment(name, held)
